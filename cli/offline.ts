@@ -1,0 +1,171 @@
+/**
+ * Runs the real Pulumi program in-process under Pulumi's runtime mocks and records what it declares: every
+ * resource with its type, name, parent, inputs and the options the engine would receive (protect,
+ * retainOnDelete, dependsOn, aliases). Tests and `netseg plan` both use it, so what the tests check is what
+ * the plan shows.
+ *
+ * The public `Mocks` interface hands over inputs only. Options travel in the monitor's register request, so
+ * the runner wraps the mock monitor's `registerResource` to read them there: the request is the engine
+ * protocol itself, the same message `pulumi up` sends.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedOptions {
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** URNs the resource waits for: explicit `dependsOn` and the resources its inputs came from. */
+  dependsOn: string[];
+  aliases: string[];
+  ignoreChanges: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent resource, absent at the stack root. */
+  parent?: string;
+  /** False for component resources. */
+  custom: boolean;
+  /** The inputs as the provider would receive them, outputs resolved. */
+  inputs: Record<string, unknown>;
+  /** Reference to the explicit provider (`urn::id`), when one was given. */
+  provider?: string;
+  options: RecordedOptions;
+}
+
+export type InvokeHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+export interface OfflineOptions {
+  project: string;
+  stack: string;
+  /** Stack config as Pulumi passes it to programs: `namespace:key` → string (objects JSON-encoded). */
+  config: Record<string, string>;
+  /** Answers to provider functions; any other invoke fails the run instead of returning nothing. */
+  invokes?: Record<string, InvokeHandler>;
+  /** Extra state for resources whose outputs the program reads (remote components above all). */
+  state?: (resource: {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+  }) => Record<string, unknown>;
+}
+
+export interface OfflineRun<T> {
+  resources: RecordedResource[];
+  /** What the program returned (its stack outputs), with every output resolved. */
+  outputs: T;
+}
+
+type RegisterRequest = {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getDependenciesList(): string[];
+  getAliasurnsList(): string[];
+  getAliasesList?(): unknown[];
+  getIgnorechangesList(): string[];
+  getObject(): unknown;
+};
+
+type MonitorLike = {
+  registerResource(
+    req: RegisterRequest,
+    callback: (err: unknown, res?: { getUrn(): string }) => void,
+  ): unknown;
+};
+
+/** Runs `program` under mocks and returns everything it declared. Runs one at a time in a process. */
+export async function runOffline<T>(program: () => T, options: OfflineOptions): Promise<OfflineRun<T>> {
+  const pending = new Map<string, { req: RegisterRequest; inputs: Record<string, unknown> }>();
+  const resources: RecordedResource[] = [];
+  const failures: Error[] = [];
+
+  pulumi.runtime.setAllConfig(options.config);
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const state = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
+        const id = args.custom ? `mock::${args.type}::${args.name}` : undefined;
+        return { id, state: { ...args.inputs, arn: `arn:aws:mock::${args.type}:${args.name}`, ...state } };
+      },
+      call(args) {
+        const handler = options.invokes?.[args.token];
+        if (!handler) {
+          const error = new Error(
+            `unexpected invoke ${args.token}: the offline run answers only known functions`,
+          );
+          failures.push(error);
+          throw error;
+        }
+        return handler(args.inputs);
+      },
+    },
+    options.project,
+    options.stack,
+    false,
+  );
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const inputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
+    return register(req, (err, res) => {
+      if (err) failures.push(err instanceof Error ? err : new Error(String(err)));
+      if (res) pending.set(res.getUrn(), { req, inputs });
+      callback(err, res);
+    });
+  };
+
+  try {
+    const outputs = program();
+    const resolved = (await settle(outputs)) as T;
+    await pulumi.runtime.disconnect();
+    if (failures.length > 0) throw failures[0];
+    for (const [urn, { req, inputs }] of pending) {
+      resources.push({
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        ...(req.getParent() ? { parent: req.getParent() } : {}),
+        custom: req.getCustom(),
+        inputs,
+        ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+        options: {
+          protect: req.getProtect() === true,
+          retainOnDelete: req.getRetainondelete() === true,
+          dependsOn: [...new Set(req.getDependenciesList())].sort(),
+          aliases: req.getAliasurnsList(),
+          ignoreChanges: req.getIgnorechangesList(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+        },
+      });
+    }
+    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { resources, outputs: resolved };
+  } finally {
+    monitor.registerResource = register;
+  }
+}
+
+/** Resolves every Output inside a value (objects and arrays included). */
+async function settle(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    return settle(await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve)));
+  }
+  if (value instanceof Promise) return settle(await value);
+  if (Array.isArray(value)) return Promise.all(value.map(settle));
+  if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await settle(v)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return value;
+}

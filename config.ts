@@ -1,0 +1,12 @@
+/**
+ * Reads the stack's config from the Pulumi runtime and parses it with the model. `requireObject` would only
+ * cast; every value goes through the model's schema and checks, and any problem stops the program before
+ * a single resource is declared.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { rawConfigOf } from "./cli/stackFile";
+import { parseConfig, type SegmentationConfig } from "./model/config";
+
+export function loadConfig(): SegmentationConfig {
+  return parseConfig(rawConfigOf(pulumi.runtime.allConfig()));
+}

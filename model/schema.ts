@@ -1,0 +1,281 @@
+/**
+ * The shape of a stack's `segmentation:*` config, one zod schema per key. Shape and per-value checks live
+ * here (a CIDR's syntax, a port's range, a name Kubernetes would accept); checks that relate values to each
+ * other (overlaps, references, quotas) live in `validate.ts`.
+ *
+ * Leaf checks attach a `fix` to each issue, so every problem reaches the user as path, value, rule and fix.
+ */
+import { z } from "zod";
+import { AREAS, PHASES } from "./areas";
+import { checkIpv4Address, checkIpv4Cidr } from "./cidr";
+import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "./labels";
+
+function custom(ctx: z.RefinementCtx, input: unknown, message: string, fix: string): void {
+  ctx.addIssue({ code: "custom", message, input, params: { fix } });
+}
+
+const cidr = z.string().transform((value, ctx) => {
+  const checked = checkIpv4Cidr(value);
+  if (checked.ok) return checked.cidr;
+  custom(ctx, value, checked.error.problem, checked.error.fix);
+  return z.NEVER;
+});
+
+const address = z.string().transform((value, ctx) => {
+  const checked = checkIpv4Address(value);
+  if (checked.ok) return checked.address;
+  custom(ctx, value, checked.error.problem, checked.error.fix);
+  return z.NEVER;
+});
+
+/** A string that must match `pattern`; the issue says what is wrong and how to fix it. */
+function matching(pattern: RegExp, problem: string, fix: string) {
+  return z.string().superRefine((value, ctx) => {
+    if (!pattern.test(value)) custom(ctx, value, problem, fix);
+  });
+}
+
+const port = z.number().superRefine((value, ctx) => {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    custom(ctx, value, "is out of range for a port", "use a whole number from 1 to 65535");
+  }
+});
+
+function awsId(prefix: string, example: string) {
+  return matching(
+    new RegExp(`^${prefix}-[0-9a-f]{1,17}$`),
+    `is not a ${prefix} id`,
+    `use the id AWS shows, e.g. "${example}"`,
+  );
+}
+
+const namespaceName = z.string().superRefine((value, ctx) => {
+  const problem = namespaceNameProblem(value);
+  if (problem) custom(ctx, value, problem, 'rename it to a DNS-1123 label such as "payments-api"');
+});
+
+const labels = z.record(z.string(), z.string()).superRefine((value, ctx) => {
+  for (const [key, labelValue] of Object.entries(value)) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: keyProblem,
+        input: key,
+        params: { fix: 'use a key such as "team" or "example.com/team"' },
+      });
+    }
+    const valueProblem = labelValueProblem(labelValue);
+    if (valueProblem) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: valueProblem,
+        input: labelValue,
+        params: { fix: "shorten it and keep to letters, digits, '-', '_' and '.'" },
+      });
+    }
+  }
+});
+
+const name = matching(
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+  "is not a valid name",
+  "use lower-case letters, digits and '-'",
+);
+
+const area = z.enum(AREAS);
+const phase = z.enum(PHASES);
+
+export const phaseSchema = phase;
+
+export const clusterSchema = z.strictObject({
+  /** The EKS cluster's name. */
+  name: matching(
+    /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+    "is not a valid EKS cluster name",
+    "use letters, digits, '-' and '_', starting with a letter or digit",
+  ),
+  /** The key in `segmentation:vpcs` of the VPC the cluster runs in. */
+  vpc: z.string(),
+  /** CIDRs pods get addresses from (inside the cluster's VPC). */
+  cidrs: z.array(cidr).min(1),
+  /** Public addresses of the cluster's NAT gateways (every EIP of every gateway). */
+  natGatewayIps: z.array(address).min(1),
+  /** Where the EKS control plane's ENIs live: admission webhooks are called from there. */
+  controlPlaneCidrs: z.array(cidr).min(1),
+  /** The VPC CNI add-on, which enforces NetworkPolicies only when `enableNetworkPolicy` is on. */
+  vpcCni: z
+    .strictObject({
+      manage: z.boolean().default(true),
+      kubernetesVersion: matching(/^1\.\d{2}$/, "is not a Kubernetes minor version", 'write it as "1.33"'),
+      addonVersion: z.string().optional(),
+      enforcingMode: z.enum(["standard", "strict"]).default("standard"),
+    })
+    .optional(),
+});
+
+export const vpcSchema = z.strictObject({
+  vpcId: awsId("vpc", "vpc-0a1b2c3d4e5f60718"),
+  cidrs: z.array(cidr).min(1),
+  /** Route tables of this VPC that get a route to the other side of the peering. */
+  routeTableIds: z.array(awsId("rtb", "rtb-0a1b2c3d4e5f60718")).default([]),
+  /** Public addresses of this VPC's NAT gateways (the legacy ones are allowlisted on ingress controllers). */
+  natGatewayIps: z.array(address).default([]),
+  /** Key in `segmentation:accounts` when the VPC lives in another account. */
+  account: z.string().optional(),
+  /** Region of the VPC when it differs from `aws:region`. */
+  region: z.string().optional(),
+  /** Whether the cluster's VPC is peered with this one (false for VPCs only named for their NAT IPs). */
+  peered: z.boolean().default(true),
+});
+
+export const accountSchema = z.strictObject({
+  roleArn: matching(
+    /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    "is not an IAM role ARN",
+    'use "arn:aws:iam::<12-digit account>:role/<name>"',
+  ),
+  region: z.string().optional(),
+});
+
+export const sourcesSchema = z.record(z.string(), z.array(cidr));
+
+export const ingressControllerSchema = z.strictObject({
+  /** Names from `segmentation:sources` allowed through this controller's load balancer. */
+  sources: z.array(z.string()).default([]),
+  /** VPCs whose NAT gateway addresses are allowed (the legacy ECS VPCs). */
+  natGatewaysOf: z.array(z.string()).default([]),
+  /** AWS managed rule groups of the WAF in front of a public controller. */
+  wafManagedRuleGroups: z
+    .array(
+      matching(
+        /^AWSManagedRules\w+$/,
+        "is not an AWS managed rule group",
+        'use e.g. "AWSManagedRulesCommonRuleSet"',
+      ),
+    )
+    .optional(),
+});
+export const ingressSchema = z.record(z.string(), ingressControllerSchema);
+
+export const namespaceSchema = z.strictObject({
+  area,
+  /** Overrides `segmentation:phase` for this namespace (a strict rollout goes namespace by namespace). */
+  phase: phase.optional(),
+  /** Other areas' ingress controllers this namespace also admits (the seed's workaround). */
+  ingressControllers: z.array(area).default([]),
+  /** Extra labels for the namespace. */
+  labels: labels.default({}),
+});
+export const namespacesSchema = z.record(z.string(), namespaceSchema);
+
+export const DATA_STORE_KINDS = [
+  "rds",
+  "elasticache",
+  "elasticsearch",
+  "opensearch",
+  "msk",
+  "documentdb",
+] as const;
+
+export const dataStoreSchema = z.strictObject({
+  name,
+  kind: z.enum(DATA_STORE_KINDS),
+  vpc: z.string(),
+  securityGroupId: awsId("sg", "sg-0a1b2c3d4e5f60718"),
+  port: port.optional(),
+  ports: z.array(port).min(1).optional(),
+  /** Open the store to the cluster's CIDRs even when it is Kafka (MSK is already open to all VPCs). */
+  openFromCluster: z.boolean().optional(),
+});
+export const dataStoresSchema = z.array(dataStoreSchema);
+
+export const legacyLoadBalancerSchema = z.strictObject({
+  name,
+  kind: z.enum(["ecs", "bos"]).default("ecs"),
+  /** Key in `segmentation:vpcs` of the VPC the load balancer's security group belongs to. */
+  vpc: z.string(),
+  securityGroupId: awsId("sg", "sg-0a1b2c3d4e5f60718"),
+  ports: z.array(port).min(1),
+  /** Inbound rules the group already has that this stack does not manage (counted against the quota). */
+  existingInboundRules: z.number().int().min(0).default(0),
+  /** Inbound rules allowed per security group in that account (AWS default 60). */
+  rulesQuota: z.number().int().min(1).default(60),
+});
+export const legacyLoadBalancersSchema = z.array(legacyLoadBalancerSchema);
+
+const toolBase = {
+  namespace: namespaceName,
+  /** Labels of the tool's pods, when only some pods of its namespace should be trusted. */
+  podLabels: labels.default({}),
+  /** Ingress controllers (areas) that expose the tool outside the cluster. */
+  exposedVia: z.array(area).default([]),
+  /** Ports the exposing controllers reach the tool on. */
+  ports: z.array(port).min(1).optional(),
+};
+export const toolsSchema = z.strictObject({
+  monitoring: z.strictObject({ ...toolBase, namespace: namespaceName.default("monitoring") }).prefault({}),
+  vault: z
+    .strictObject({
+      ...toolBase,
+      namespace: namespaceName.default("vault"),
+      ports: z.array(port).min(1).default([8200]),
+    })
+    .prefault({}),
+});
+
+export const egressSchema = z.strictObject({
+  /**
+   * How "the public internet" is rendered: `complement` lists the public CIDRs (the default; the VPC CNI has
+   * mis-enforced `except`), `except` renders one 0.0.0.0/0 with the private ranges excepted.
+   */
+  publicInternet: z.enum(["complement", "except"]).default("complement"),
+  /** Whether pods may reach the instance metadata service (169.254.169.254). */
+  instanceMetadata: z.enum(["deny", "allow"]).default("deny"),
+  /** Address of NodeLocal DNSCache, when deployed (it runs on the host network, so selectors miss it). */
+  nodeLocalDns: address.optional(),
+  /** Where cluster DNS runs. */
+  dns: z
+    .strictObject({ namespace: namespaceName, podLabels: labels })
+    .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+});
+
+export const labelIntegritySchema = z.strictObject({
+  /** What the admission policy does with a refused change: log it, warn the user, or deny it. */
+  enforcement: z.enum(["audit", "warn", "deny"]).default("audit"),
+  /** Who may change area labels and default policies. */
+  platformPrincipals: z
+    .strictObject({
+      groups: z.array(z.string().min(1)).default([]),
+      users: z.array(z.string().min(1)).default([]),
+      serviceAccounts: z
+        .array(
+          matching(/^[a-z0-9-]+:[a-z0-9-]+$/, "is not a service account", 'write it as "namespace:name"'),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  /** Who a refused user should ask, shown in the rejection message. */
+  contact: z.string().min(1).default("the platform team"),
+});
+
+/** Schemas by config key (without the `segmentation:` namespace); `required` keys must be present. */
+export const CONFIG_KEYS = {
+  phase: { schema: phase.default("migration"), required: false },
+  cluster: { schema: clusterSchema, required: true },
+  vpcs: { schema: z.record(z.string(), vpcSchema), required: true },
+  accounts: { schema: z.record(z.string(), accountSchema).default({}), required: false },
+  sources: { schema: sourcesSchema.default({}), required: false },
+  ingress: { schema: ingressSchema.default({}), required: false },
+  namespaces: { schema: namespacesSchema, required: true },
+  dataStores: { schema: dataStoresSchema.default([]), required: false },
+  legacyLoadBalancers: { schema: legacyLoadBalancersSchema.default([]), required: false },
+  tools: { schema: toolsSchema.prefault({}), required: false },
+  egress: { schema: egressSchema.prefault({}), required: false },
+  labelIntegrity: { schema: labelIntegritySchema.prefault({}), required: false },
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type RawSection<K extends ConfigKey> = z.output<(typeof CONFIG_KEYS)[K]["schema"]>;

@@ -1,0 +1,508 @@
+/**
+ * Checks that relate config values to each other: references, overlaps, duplicates, allowlists. Each check
+ * names the sections it needs and runs only when they parsed, so one broken section does not hide the
+ * problems of the others.
+ */
+import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
+import { addressCount, contains, isPublic, overlaps } from "./cidr";
+import type { ParsedSections } from "./config";
+import { type ConfigIssue, configPath } from "./issues";
+import { isProtectedNamespaceLabel, namespaceNameProblem } from "./labels";
+import type { ConfigKey } from "./schema";
+
+type Sections = Required<ParsedSections>;
+
+interface Check {
+  needs: readonly ConfigKey[];
+  run(sections: Sections): ConfigIssue[];
+}
+
+/** Namespaces the stack never manages as area namespaces. */
+export const SYSTEM_NAMESPACES: readonly string[] = [
+  "default",
+  "kube-node-lease",
+  "kube-public",
+  "kube-system",
+];
+
+/** A non-public allowlist covering this many addresses (a /8) is as good as open. */
+const BROAD_ALLOWLIST = 1n << 24n;
+
+const CHECKS: Check[] = [
+  { needs: ["cluster", "vpcs"], run: clusterInItsVpc },
+  { needs: ["cluster", "vpcs"], run: peeredVpcsDoNotOverlap },
+  { needs: ["vpcs"], run: vpcsNamedByRulesExist },
+  { needs: ["vpcs"], run: routeTablesBelongToOneVpc },
+  { needs: ["vpcs", "accounts"], run: vpcAccountsExist },
+  { needs: ["cluster", "vpcs", "sources"], run: cidrListsHaveNoRepeats },
+  { needs: ["cluster", "vpcs"], run: natAddressesArePublic },
+  { needs: ["namespaces", "tools", "egress"], run: namespacesAreDistinct },
+  { needs: ["namespaces"], run: namespaceLabelsAreNotReserved },
+  { needs: ["ingress", "sources", "vpcs"], run: ingressAllowlists },
+  { needs: ["dataStores", "vpcs", "cluster"], run: dataStores },
+  { needs: ["legacyLoadBalancers", "vpcs"], run: legacyLoadBalancers },
+  { needs: ["tools"], run: tools },
+  { needs: ["labelIntegrity"], run: labelIntegrity },
+];
+
+export function validateSections(sections: ParsedSections): ConfigIssue[] {
+  return CHECKS.filter((check) => check.needs.every((key) => sections[key] !== undefined)).flatMap((check) =>
+    check.run(sections as Sections),
+  );
+}
+
+function clusterInItsVpc({ cluster, vpcs }: Sections): ConfigIssue[] {
+  const vpc = vpcs[cluster.vpc];
+  if (!vpc) {
+    return [
+      {
+        path: "segmentation:cluster.vpc",
+        value: cluster.vpc,
+        problem: "is not a VPC in segmentation:vpcs",
+        fix: `use one of ${Object.keys(vpcs).sort().join(", ")}`,
+      },
+    ];
+  }
+  const issues: ConfigIssue[] = [];
+  const outside = (field: "cidrs" | "controlPlaneCidrs") =>
+    cluster[field].forEach((cidr, index) => {
+      if (!contains(vpc.cidrs, cidr)) {
+        issues.push({
+          path: `segmentation:cluster.${field}[${index}]`,
+          value: cidr,
+          problem: `is outside the cluster's VPC "${cluster.vpc}" (${vpc.cidrs.join(", ")})`,
+          fix: `use a range inside ${vpc.cidrs.join(" or ")}, or add the VPC's secondary CIDR to segmentation:vpcs.${cluster.vpc}.cidrs`,
+        });
+      }
+    });
+  outside("cidrs");
+  outside("controlPlaneCidrs");
+  return issues;
+}
+
+function peeredVpcsDoNotOverlap({ cluster, vpcs }: Sections): ConfigIssue[] {
+  // Every peer is routed from the cluster's VPC, so any two of them overlapping makes routing ambiguous,
+  // and AWS fails a peering whose two sides overlap.
+  const routed = Object.entries(vpcs)
+    .filter(([name, vpc]) => name === cluster.vpc || vpc.peered)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const issues: ConfigIssue[] = [];
+  for (let i = 0; i < routed.length; i++) {
+    for (let j = i + 1; j < routed.length; j++) {
+      const [nameA, vpcA] = routed[i]!;
+      const [nameB, vpcB] = routed[j]!;
+      vpcB.cidrs.forEach((cidrB, index) => {
+        const clash = vpcA.cidrs.find((cidrA) => overlaps(cidrA, cidrB));
+        if (clash) {
+          issues.push({
+            path: `segmentation:vpcs.${nameB}.cidrs[${index}]`,
+            value: cidrB,
+            problem: `overlaps ${clash} of VPC "${nameA}"; peered VPCs need disjoint ranges`,
+            fix: `correct the CIDR of "${nameB}" or "${nameA}", or set segmentation:vpcs.${nameB}.peered to false`,
+          });
+        }
+      });
+    }
+  }
+  return issues;
+}
+
+function vpcsNamedByRulesExist({ vpcs }: Sections): ConfigIssue[] {
+  return VPCS_NAMED_BY_RULES.filter((name) => !vpcs[name]).map((name) => ({
+    path: `segmentation:vpcs.${name}`,
+    value: undefined,
+    problem: `is missing; the area rules give ${AREAS.filter((a) => AREA_RULES[a].egressToVpcs.includes(name)).join(", ")} egress to it`,
+    fix: `add the "${name}" VPC (vpcId, cidrs, routeTableIds)`,
+  }));
+}
+
+function routeTablesBelongToOneVpc({ vpcs }: Sections): ConfigIssue[] {
+  const owner = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  for (const [name, vpc] of Object.entries(vpcs).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    vpc.routeTableIds.forEach((id, index) => {
+      const first = owner.get(id);
+      if (first === undefined) owner.set(id, name);
+      else {
+        issues.push({
+          path: `segmentation:vpcs.${name}.routeTableIds[${index}]`,
+          value: id,
+          problem: first === name ? "is listed twice" : `is already listed under VPC "${first}"`,
+          fix: "a route table belongs to one VPC; keep it under that VPC only",
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+function vpcAccountsExist({ vpcs, accounts }: Sections): ConfigIssue[] {
+  return Object.entries(vpcs)
+    .filter(([, vpc]) => vpc.account !== undefined && !accounts[vpc.account])
+    .map(([name, vpc]) => ({
+      path: `segmentation:vpcs.${name}.account`,
+      value: vpc.account,
+      problem: "is not an account in segmentation:accounts",
+      fix: `add it there with its roleArn, or use one of ${Object.keys(accounts).join(", ") || "(none configured)"}`,
+    }));
+}
+
+function cidrListsHaveNoRepeats({ cluster, vpcs, sources }: Sections): ConfigIssue[] {
+  const lists: [string, readonly string[]][] = [
+    ["segmentation:cluster.cidrs", cluster.cidrs],
+    ["segmentation:cluster.controlPlaneCidrs", cluster.controlPlaneCidrs],
+    ...Object.entries(vpcs).map(([name, vpc]): [string, readonly string[]] => [
+      `segmentation:vpcs.${name}.cidrs`,
+      vpc.cidrs,
+    ]),
+    ...Object.entries(sources).map(([name, cidrs]): [string, readonly string[]] => [
+      `segmentation:sources.${name}`,
+      cidrs,
+    ]),
+  ];
+  const issues: ConfigIssue[] = [];
+  for (const [path, cidrs] of lists) {
+    cidrs.forEach((cidr, index) => {
+      const earlier = cidrs.slice(0, index).findIndex((other) => overlaps(other, cidr));
+      if (earlier >= 0) {
+        issues.push({
+          path: `${path}[${index}]`,
+          value: cidr,
+          problem:
+            cidrs[earlier] === cidr ? "is listed twice" : `overlaps ${cidrs[earlier]} of the same list`,
+          fix: "list each range once; merge overlapping ranges into one",
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+function natAddressesArePublic({ cluster, vpcs }: Sections): ConfigIssue[] {
+  const lists: [string, readonly string[]][] = [
+    ["segmentation:cluster.natGatewayIps", cluster.natGatewayIps],
+    ...Object.entries(vpcs).map(([name, vpc]): [string, readonly string[]] => [
+      `segmentation:vpcs.${name}.natGatewayIps`,
+      vpc.natGatewayIps,
+    ]),
+  ];
+  const issues: ConfigIssue[] = [];
+  for (const [path, ips] of lists) {
+    ips.forEach((ip, index) => {
+      if (!isPublic(`${ip}/32`)) {
+        issues.push({
+          path: `${path}[${index}]`,
+          value: ip,
+          problem: "is not a public address; NAT gateways are seen from outside by their elastic IPs",
+          fix: "use the gateway's elastic IP, not its private address",
+        });
+      } else if (ips.indexOf(ip) < index) {
+        issues.push({
+          path: `${path}[${index}]`,
+          value: ip,
+          problem: "is listed twice",
+          fix: "list each address once",
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+function namespacesAreDistinct({ namespaces, tools, egress }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  // Later entries give way to earlier ones: kube-system is a system namespace before it is DNS's home.
+  const reserved = new Map<string, string>(
+    [
+      ...SYSTEM_NAMESPACES.map((name): [string, string] => [name, "a system namespace"]),
+      [egress.dns.namespace, "the cluster DNS namespace"] as [string, string],
+      [tools.monitoring.namespace, "the monitoring tool's namespace"] as [string, string],
+      [tools.vault.namespace, "the vault tool's namespace"] as [string, string],
+      ...AREAS.map((area): [string, string] => [
+        `ingress-${area}`,
+        `the ${area} ingress controller's namespace`,
+      ]),
+    ].reverse(),
+  );
+  const seen = new Map<string, string>();
+  for (const [name, ns] of Object.entries(namespaces).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const nameProblem = namespaceNameProblem(name);
+    if (nameProblem) {
+      issues.push({
+        path: configPath("namespaces", [name]),
+        value: name,
+        problem: nameProblem,
+        fix: 'rename it to a DNS-1123 label such as "payments-api"',
+      });
+    }
+    const role = reserved.get(name);
+    if (role) {
+      issues.push({
+        path: configPath("namespaces", [name]),
+        value: name,
+        problem: `is ${role}, which carries no area`,
+        fix: "remove it from segmentation:namespaces or rename the namespace",
+      });
+    }
+    const key = name.trim().toLowerCase();
+    const twin = seen.get(key);
+    if (twin !== undefined) {
+      issues.push({
+        path: `segmentation:namespaces.${name}`,
+        value: name,
+        problem: `is listed twice (also as "${twin}" in area ${namespaces[twin]?.area}, here in area ${ns.area})`,
+        fix: "keep one entry per namespace, with the one area it belongs to",
+      });
+    } else seen.set(key, name);
+    if (ns.ingressControllers.includes(ns.area)) {
+      issues.push({
+        path: `segmentation:namespaces.${name}.ingressControllers`,
+        value: ns.ingressControllers,
+        problem: `names the namespace's own area "${ns.area}", whose controller is always allowed`,
+        fix: "list only other areas' controllers",
+      });
+    }
+  }
+  return issues;
+}
+
+function namespaceLabelsAreNotReserved({ namespaces }: Sections): ConfigIssue[] {
+  return Object.entries(namespaces).flatMap(([name, ns]) =>
+    Object.keys(ns.labels)
+      .filter(isProtectedNamespaceLabel)
+      .map((key) => ({
+        path: `segmentation:namespaces.${name}.labels`,
+        value: key,
+        problem: "is a label the stack sets itself from the namespace's area and controllers",
+        fix: "remove it; use the namespace's area and ingressControllers fields instead",
+      })),
+  );
+}
+
+function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(ingress).sort()) {
+    if (!(AREAS as readonly string[]).includes(key)) {
+      issues.push({
+        path: `segmentation:ingress.${key}`,
+        value: key,
+        problem: "is not an area",
+        fix: `use one of ${AREAS.join(", ")}`,
+      });
+    }
+  }
+  for (const area of AREAS) {
+    const entry = ingress[area];
+    const base = `segmentation:ingress.${area}`;
+    if (AREA_RULES[area].publicController) {
+      if (entry && (entry.sources.length > 0 || entry.natGatewaysOf.length > 0)) {
+        issues.push({
+          path: `${base}.sources`,
+          value: [...entry.sources, ...entry.natGatewaysOf],
+          problem: "restricts a public controller, which faces the whole internet behind its WAF",
+          fix: "remove sources and natGatewaysOf from the public controller",
+        });
+      }
+      continue;
+    }
+    if (!entry || (entry.sources.length === 0 && entry.natGatewaysOf.length === 0)) {
+      issues.push({
+        path: `${base}.sources`,
+        value: entry?.sources,
+        problem: "is empty; an empty allowlist on a load balancer admits the whole internet",
+        fix: `name at least one source from segmentation:sources (${Object.keys(sources).sort().join(", ") || "none defined"})`,
+      });
+      continue;
+    }
+    const cidrs: string[] = [];
+    entry.sources.forEach((name, index) => {
+      const ranges = sources[name];
+      if (!ranges) {
+        const known = Object.keys(sources).sort();
+        issues.push({
+          path: `${base}.sources[${index}]`,
+          value: name,
+          problem: "is not a source in segmentation:sources",
+          fix: `use one of ${known.join(", ") || "(none defined)"}, or define it there`,
+        });
+        return;
+      }
+      ranges.forEach((cidr) => {
+        if (cidr === "0.0.0.0/0") {
+          issues.push({
+            path: `${base}.sources[${index}]`,
+            value: name,
+            problem: `contains 0.0.0.0/0, which opens the ${area} controller to the whole internet`,
+            fix: "list the source's real networks; only the public area faces the internet",
+          });
+        }
+      });
+      cidrs.push(...ranges);
+    });
+    entry.natGatewaysOf.forEach((name, index) => {
+      const vpc = vpcs[name];
+      if (!vpc) {
+        issues.push({
+          path: `${base}.natGatewaysOf[${index}]`,
+          value: name,
+          problem: "is not a VPC in segmentation:vpcs",
+          fix: `use one of ${Object.keys(vpcs).sort().join(", ")}`,
+        });
+      } else if (vpc.natGatewayIps.length === 0) {
+        issues.push({
+          path: `${base}.natGatewaysOf[${index}]`,
+          value: name,
+          problem: "names a VPC with no natGatewayIps",
+          fix: `add the NAT gateway addresses to segmentation:vpcs.${name}.natGatewayIps`,
+        });
+      }
+    });
+    const covered = addressCount(cidrs);
+    if (covered >= BROAD_ALLOWLIST && !cidrs.includes("0.0.0.0/0")) {
+      issues.push({
+        path: `${base}.sources`,
+        value: entry.sources,
+        problem: `covers ${covered} addresses (a /8 or more), which is as good as open to the internet`,
+        fix: "list the specific office, VPN and NAT networks",
+      });
+    }
+  }
+  return issues;
+}
+
+function dataStores({ dataStores, vpcs, cluster }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const names = new Map<string, number>();
+  const rules = new Map<string, string>();
+  dataStores.forEach((store, index) => {
+    const base = `segmentation:dataStores[${index}]`;
+    const vpc = vpcs[store.vpc];
+    if (!vpc) {
+      issues.push({
+        path: `${base}.vpc`,
+        value: store.vpc,
+        problem: "is not a VPC in segmentation:vpcs",
+        fix: `use one of ${Object.keys(vpcs).sort().join(", ")}`,
+      });
+    } else if (store.vpc !== cluster.vpc && !vpc.peered) {
+      issues.push({
+        path: `${base}.vpc`,
+        value: store.vpc,
+        problem: "is not peered with the cluster's VPC, so the cluster cannot reach the store",
+        fix: `peer it (segmentation:vpcs.${store.vpc}.peered: true) or move the store`,
+      });
+    }
+    if (store.port === undefined && store.ports === undefined) {
+      issues.push({
+        path: `${base}.port`,
+        value: undefined,
+        problem: `is missing for data store "${store.name}"`,
+        fix: "give the port the store listens on (e.g. 5432 for PostgreSQL)",
+      });
+    }
+    const first = names.get(store.name);
+    if (first !== undefined) {
+      issues.push({
+        path: `${base}.name`,
+        value: store.name,
+        problem: `is already used by segmentation:dataStores[${first}]`,
+        fix: "give each data store its own name",
+      });
+    } else names.set(store.name, index);
+    for (const port of [...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])]) {
+      const key = `${store.securityGroupId}:${port}`;
+      const owner = rules.get(key);
+      if (owner !== undefined && owner !== store.name) {
+        issues.push({
+          path: `${base}.securityGroupId`,
+          value: store.securityGroupId,
+          problem: `opens port ${port} again, already opened for data store "${owner}"`,
+          fix: "list a security group and port once; stores behind one group share its rules",
+        });
+      } else rules.set(key, store.name);
+    }
+  });
+  return issues;
+}
+
+function legacyLoadBalancers({ legacyLoadBalancers, vpcs }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const names = new Map<string, number>();
+  const groups = new Map<string, number>();
+  legacyLoadBalancers.forEach((lb, index) => {
+    const base = `segmentation:legacyLoadBalancers[${index}]`;
+    if (!vpcs[lb.vpc]) {
+      issues.push({
+        path: `${base}.vpc`,
+        value: lb.vpc,
+        problem: "is not a VPC in segmentation:vpcs",
+        fix: `use one of ${Object.keys(vpcs).sort().join(", ")}`,
+      });
+    }
+    const first = names.get(lb.name);
+    if (first !== undefined) {
+      issues.push({
+        path: `${base}.name`,
+        value: lb.name,
+        problem: `is already used by segmentation:legacyLoadBalancers[${first}]`,
+        fix: "give each load balancer its own name",
+      });
+    } else names.set(lb.name, index);
+    const sameGroup = groups.get(lb.securityGroupId);
+    if (sameGroup !== undefined) {
+      issues.push({
+        path: `${base}.securityGroupId`,
+        value: lb.securityGroupId,
+        problem: `is also the group of segmentation:legacyLoadBalancers[${sameGroup}]`,
+        fix: "list a security group once, with all the ports its load balancers serve",
+      });
+    } else groups.set(lb.securityGroupId, index);
+    lb.ports.forEach((port, portIndex) => {
+      if (lb.ports.indexOf(port) < portIndex) {
+        issues.push({
+          path: `${base}.ports[${portIndex}]`,
+          value: port,
+          problem: "is listed twice",
+          fix: "list it once",
+        });
+      }
+    });
+  });
+  return issues;
+}
+
+function tools({ tools }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (tools.monitoring.namespace === tools.vault.namespace) {
+    issues.push({
+      path: "segmentation:tools.vault.namespace",
+      value: tools.vault.namespace,
+      problem: "is also the monitoring namespace",
+      fix: "give each tool its own namespace",
+    });
+  }
+  if (tools.monitoring.exposedVia.length > 0 && !tools.monitoring.ports) {
+    issues.push({
+      path: "segmentation:tools.monitoring.ports",
+      value: undefined,
+      problem: "is missing, but monitoring is exposed through an ingress controller",
+      fix: "list the ports the controller forwards to (e.g. 3000 for Grafana)",
+    });
+  }
+  return issues;
+}
+
+function labelIntegrity({ labelIntegrity }: Sections): ConfigIssue[] {
+  const { groups, users, serviceAccounts } = labelIntegrity.platformPrincipals;
+  if (labelIntegrity.enforcement === "deny" && groups.length + users.length + serviceAccounts.length === 0) {
+    return [
+      {
+        path: "segmentation:labelIntegrity.platformPrincipals",
+        value: labelIntegrity.platformPrincipals,
+        problem: "is empty while enforcement is deny, which would refuse the stack's own updates",
+        fix: "name the group, user or service account that runs `pulumi up`",
+      },
+    ];
+  }
+  return [];
+}

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../../model/issues";
+import { editedConfig, runStack } from "../support/stack";
+
+describe("the program under mocks", () => {
+  it("turns the dev stack's config into typed config and declares resources from it", async () => {
+    // GIVEN the dev stack's config as `pulumi up` passes it
+    // WHEN the program runs under mocks
+    const run = await runStack();
+    // THEN it reads the config without error
+    assert.equal(run.outputs.phase, "migration");
+    assert.equal(run.outputs.namespaceCount, 23);
+  });
+
+  const broken: [string, (values: Record<string, any>) => void, RegExp][] = [
+    [
+      "a bad CIDR",
+      (v) => (v.vpcs.kafka.cidrs = ["10.50.0.0/33"]),
+      /segmentation:vpcs\.kafka\.cidrs\[0\]: "10\.50\.0\.0\/33" has an invalid mask/,
+    ],
+    [
+      "an unknown area",
+      (v) => (v.namespaces.api.area = "dmz"),
+      /segmentation:namespaces\.api\.area: "dmz" is not an area/,
+    ],
+    ["an open allowlist", (v) => (v.sources.vpnIt2 = ["0.0.0.0/0"]), /contains 0\.0\.0\.0\/0/],
+    ["a missing region", (v) => delete v.region, /aws:region: \(missing\) is missing/],
+  ];
+  for (const [what, edit, message] of broken) {
+    it(`stops on ${what} before registering any resource`, async () => {
+      const registered: string[] = [];
+      await assert.rejects(
+        runStack(editedConfig(edit), {
+          state: ({ type }) => {
+            registered.push(type);
+            return {};
+          },
+        }),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+      assert.deepEqual(registered, []);
+    });
+  }
+});

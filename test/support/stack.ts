@@ -1,0 +1,51 @@
+/**
+ * Test helpers over the real stack: the dev config as Pulumi would pass it, edited copies of it, and runs
+ * of the program under recording mocks.
+ */
+import { join } from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { type OfflineOptions, type OfflineRun, runOffline } from "../../cli/offline";
+import { PROJECT, readStackFile } from "../../cli/stackFile";
+import { segmentation } from "../../program";
+
+export const ROOT = join(__dirname, "..", "..");
+
+/** The dev stack's config, exactly as `pulumi up` would hand it to the program. */
+export function devConfig(): Record<string, string> {
+  return readStackFile(join(ROOT, "Pulumi.dev.yaml")).config;
+}
+
+type Values = Record<string, any>;
+
+/**
+ * A copy of the dev config with `edit` applied to its decoded values (keys without the `segmentation:`
+ * prefix; `aws:region` under `region`). Deleting a key removes it from the config.
+ */
+export function editedConfig(edit: (values: Values) => void): Record<string, string> {
+  const values: Values = {};
+  for (const [key, text] of Object.entries(devConfig())) {
+    const short = key === "aws:region" ? "region" : key.slice(PROJECT.length + 1);
+    values[short] = text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text;
+  }
+  edit(values);
+  const config: Record<string, string> = {};
+  for (const [short, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const key = short === "region" ? "aws:region" : `${PROJECT}:${short}`;
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return config;
+}
+
+/** Runs the whole program under mocks with the given config. */
+export function runStack(
+  config: Record<string, string> = devConfig(),
+  options: Partial<OfflineOptions> = {},
+): Promise<OfflineRun<ReturnType<typeof segmentation>>> {
+  return runOffline(segmentation, { project: PROJECT, stack: "dev", config, ...options });
+}
+
+/** Waits for an Output's value inside an async test. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
