@@ -7,7 +7,7 @@
  * namespace or release would delete the controller, and drifted pod labels would silently cut every area
  * off from its own controller.
  */
-import { type Area, AREAS } from "./areas";
+import { AREAS, type Area } from "./areas";
 import { CONTROLLER_POD_LABEL } from "./labels";
 
 export interface ControllerIdentity {
