@@ -1,0 +1,41 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type PolicySpec, toNetworkPolicy } from "../model/policy";
+
+export interface NetworkPoliciesArgs {
+  /** Planned policies, in any order; each one's `after` names policies of this same list. */
+  policies: readonly PolicySpec[];
+  /** Resources every policy waits for, such as the namespaces the policies live in. */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Declares planned NetworkPolicies, each after the policies it must follow. */
+export class NetworkPolicies extends pulumi.ComponentResource {
+  /** `namespace/name` of every declared policy. */
+  public readonly policyNames: string[];
+
+  constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("segmentation:kubernetes:NetworkPolicies", name, {}, opts);
+    const declared = new Map<string, k8s.networking.v1.NetworkPolicy>();
+    const declare = (policy: PolicySpec): k8s.networking.v1.NetworkPolicy => {
+      const existing = declared.get(policy.resourceName);
+      if (existing) return existing;
+      const before = policy.after.map((resourceName) => {
+        const first = args.policies.find((p) => p.resourceName === resourceName);
+        if (!first) throw new Error(`policy ${policy.resourceName} follows unknown policy ${resourceName}`);
+        return declare(first);
+      });
+      const object = toNetworkPolicy(policy);
+      const resource = new k8s.networking.v1.NetworkPolicy(
+        `${name}-${policy.resourceName}`,
+        { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
+        { parent: this, dependsOn: [...(args.dependsOn ?? []), ...before] },
+      );
+      declared.set(policy.resourceName, resource);
+      return resource;
+    };
+    args.policies.forEach(declare);
+    this.policyNames = args.policies.map((policy) => `${policy.namespace}/${policy.name}`).sort();
+    this.registerOutputs({ policyNames: this.policyNames });
+  }
+}
