@@ -2,12 +2,28 @@
  * The whole stack: read the config, plan it with the model, declare the components, return the outputs.
  * `index.ts` runs it for `pulumi up`; `netseg plan` and the tests run it under mocks.
  */
+import { ManagedNamespace } from "./components/managedNamespace";
 import { loadConfig } from "./config";
+import { AREAS } from "./model/areas";
+import { planKubernetes } from "./model/kubernetes";
 
 export function segmentation() {
   const config = loadConfig();
+
+  const kubernetes = planKubernetes(config);
+  for (const { namespace, policies } of kubernetes) {
+    new ManagedNamespace(namespace.resourceName, { namespace, policies });
+  }
+
   return {
     phase: config.phase,
-    namespaceCount: config.namespaces.length,
+    namespacesByArea: Object.fromEntries(
+      AREAS.map((area) => [
+        area,
+        kubernetes.filter((ns) => ns.namespace.area === area).map((ns) => ns.namespace.name),
+      ]),
+    ),
+    strictNamespaces: config.namespaces.filter((ns) => ns.phase === "strict").map((ns) => ns.name),
+    defaultPolicyCount: kubernetes.reduce((count, ns) => count + ns.policies.length, 0),
   };
 }

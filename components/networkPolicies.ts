@@ -16,26 +16,40 @@ export class NetworkPolicies extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("segmentation:kubernetes:NetworkPolicies", name, {}, opts);
-    const declared = new Map<string, k8s.networking.v1.NetworkPolicy>();
-    const declare = (policy: PolicySpec): k8s.networking.v1.NetworkPolicy => {
-      const existing = declared.get(policy.resourceName);
-      if (existing) return existing;
-      const before = policy.after.map((resourceName) => {
-        const first = args.policies.find((p) => p.resourceName === resourceName);
-        if (!first) throw new Error(`policy ${policy.resourceName} follows unknown policy ${resourceName}`);
-        return declare(first);
-      });
-      const object = toNetworkPolicy(policy);
-      const resource = new k8s.networking.v1.NetworkPolicy(
-        `${name}-${policy.resourceName}`,
-        { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
-        { parent: this, dependsOn: [...(args.dependsOn ?? []), ...before] },
-      );
-      declared.set(policy.resourceName, resource);
-      return resource;
-    };
-    args.policies.forEach(declare);
+    declarePolicies(args.policies, this, args.dependsOn ?? []);
     this.policyNames = args.policies.map((policy) => `${policy.namespace}/${policy.name}`).sort();
     this.registerOutputs({ policyNames: this.policyNames });
   }
+}
+
+/**
+ * Declares each policy as a child of `parent`, named by its `resourceName`, after the policies its `after`
+ * lists: the ordering the plan decided becomes `dependsOn` edges the engine honours on create.
+ */
+export function declarePolicies(
+  policies: readonly PolicySpec[],
+  parent: pulumi.Resource,
+  dependsOn: pulumi.Input<pulumi.Resource>[],
+): k8s.networking.v1.NetworkPolicy[] {
+  const byName = new Map(policies.map((policy) => [policy.resourceName, policy]));
+  const declared = new Map<string, k8s.networking.v1.NetworkPolicy>();
+  const declare = (policy: PolicySpec): k8s.networking.v1.NetworkPolicy => {
+    const existing = declared.get(policy.resourceName);
+    if (existing) return existing;
+    const before = policy.after.map((resourceName) => {
+      const first = byName.get(resourceName);
+      if (!first)
+        throw new Error(`bug: policy ${policy.resourceName} follows unknown policy ${resourceName}`);
+      return declare(first);
+    });
+    const object = toNetworkPolicy(policy);
+    const resource = new k8s.networking.v1.NetworkPolicy(
+      policy.resourceName,
+      { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
+      { parent, dependsOn: [...dependsOn, ...before] },
+    );
+    declared.set(policy.resourceName, resource);
+    return resource;
+  };
+  return policies.map(declare);
 }

@@ -1,0 +1,53 @@
+/**
+ * Every namespace the stack manages: the area namespaces of the config, the tools' namespaces and one per
+ * area ingress controller. Only area namespaces carry `networkArea`; a controller namespace with the label
+ * would hand the public controller its area's right to reach the other areas.
+ *
+ * A namespace's logical name is its Kubernetes name and nothing else. Moving it between areas or phases
+ * changes labels and policies in place; it never replaces the namespace, which would delete every workload
+ * in it.
+ */
+import type { Area } from "./areas";
+import type { SegmentationConfig } from "./config";
+import { CONTROLLERS } from "./controllers";
+import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL } from "./labels";
+
+export type NamespaceRole = "area" | "tool" | "ingress-controller";
+
+export interface NamespaceSpec {
+  /** Pulumi logical name: the namespace's own name. */
+  resourceName: string;
+  name: string;
+  role: NamespaceRole;
+  /** Present for area namespaces only. */
+  area?: Area;
+  labels: Readonly<Record<string, string>>;
+}
+
+export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
+  const areaNamespaces = config.namespaces.map(
+    (ns): NamespaceSpec => ({
+      resourceName: ns.name,
+      name: ns.name,
+      role: "area",
+      area: ns.area,
+      labels: {
+        ...ns.labels,
+        [MANAGED_LABEL]: "true",
+        [AREA_LABEL]: ns.area,
+        ...Object.fromEntries(ns.extraIngressControllers.map((area) => [extraIngressLabel(area), "true"])),
+      },
+    }),
+  );
+  const platform = (name: string, role: NamespaceRole): NamespaceSpec => ({
+    resourceName: name,
+    name,
+    role,
+    labels: { [MANAGED_LABEL]: "true" },
+  });
+  const tools = [config.tools.monitoring.namespace, config.tools.vault.namespace].map((name) =>
+    platform(name, "tool"),
+  );
+  const controllers = CONTROLLERS.map((controller) => platform(controller.namespace, "ingress-controller"));
+  return [...areaNamespaces, ...tools, ...controllers].sort((a, b) => (a.name < b.name ? -1 : 1));
+}

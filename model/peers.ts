@@ -1,0 +1,58 @@
+/**
+ * The peers policies are written with. Each selects by labels the platform controls
+ * (`networkArea`, `kubernetes.io/metadata.name`, the controllers' pod label), never by listing namespaces,
+ * so a policy's size does not grow with the estate.
+ */
+import type { Area } from "./areas";
+import { controllerIdentity } from "./controllers";
+import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "./k8s";
+import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, NAMESPACE_NAME_LABEL } from "./labels";
+
+/** Every pod of the policy's namespace. */
+export const ALL_PODS: LabelSelector = {};
+
+/** Pods that declare themselves reachable from other namespaces in the strict phase. */
+export const ENDPOINT_PODS: LabelSelector = { matchLabels: { [ENDPOINT_LABEL]: ENDPOINT_VALUE } };
+
+/** Pods of any namespace whose area is one of `areas`. */
+export function namespacesInAreas(areas: readonly Area[]): NetworkPolicyPeer {
+  return {
+    namespaceSelector: {
+      matchExpressions: [{ key: AREA_LABEL, operator: "In", values: [...areas].sort() }],
+    },
+  };
+}
+
+/** Pods of any namespace that is in some area. */
+export function anyAreaNamespace(): NetworkPolicyPeer {
+  return { namespaceSelector: { matchExpressions: [{ key: AREA_LABEL, operator: "Exists" }] } };
+}
+
+/** Pods of the named namespace, optionally only those carrying `podLabels`. */
+export function podsOfNamespace(
+  namespace: string,
+  podLabels: Readonly<Record<string, string>> = {},
+): NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+    podSelector: Object.keys(podLabels).length > 0 ? { matchLabels: { ...podLabels } } : {},
+  };
+}
+
+/** The pods of an area's ingress controller: its namespace AND its pod label. */
+export function controllerPods(area: Area): NetworkPolicyPeer {
+  const identity = controllerIdentity(area);
+  return podsOfNamespace(identity.namespace, identity.podLabels);
+}
+
+export function ipBlocks(cidrs: readonly string[]): NetworkPolicyPeer[] {
+  return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+}
+
+export function tcp(port: number): NetworkPolicyPort {
+  return { protocol: "TCP", port };
+}
+
+export function udp(port: number): NetworkPolicyPort {
+  return { protocol: "UDP", port };
+}

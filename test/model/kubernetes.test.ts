@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { rawConfigOf } from "../../cli/stackFile";
+import { DEFAULT_DENY } from "../../model/areaPolicies";
+import { AREAS } from "../../model/areas";
+import { parseConfig, type SegmentationConfig } from "../../model/config";
+import { CONTROLLERS } from "../../model/controllers";
+import { planKubernetes } from "../../model/kubernetes";
+import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../model/labels";
+import { devConfig, editedConfig } from "../support/stack";
+
+const dev = () => parseConfig(rawConfigOf(devConfig()));
+const configWith = (edit: (v: Record<string, any>) => void) => parseConfig(rawConfigOf(editedConfig(edit)));
+
+/** A config of `count` generated namespaces spread over the three areas. */
+function estate(count: number): SegmentationConfig {
+  return configWith((v) => {
+    v.namespaces = Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `service-${i}`,
+        {
+          area: AREAS[i % 3],
+          ...(i % 5 === 0 ? { phase: "strict" } : {}),
+          ...(i % 6 === 1 ? { ingressControllers: ["internalservices"] } : {}),
+        },
+      ]),
+    );
+  });
+}
+
+describe("namespaces", () => {
+  it("labels every area namespace with its area and nothing else with one", () => {
+    const config = dev();
+    for (const { namespace } of planKubernetes(config)) {
+      const configured = config.namespaces.find((ns) => ns.name === namespace.name);
+      assert.equal(namespace.labels[AREA_LABEL], configured?.area, namespace.name);
+    }
+  });
+
+  it("gives each controller and tool its own namespace without an area", () => {
+    const names = planKubernetes(dev()).map((ns) => ns.namespace.name);
+    for (const expected of [...CONTROLLERS.map((c) => c.namespace), "monitoring", "vault"]) {
+      assert.ok(names.includes(expected), expected);
+    }
+  });
+
+  it("marks the workaround namespaces as admitting the internalservices controller", () => {
+    const plan = planKubernetes(dev());
+    const marked = plan
+      .filter((ns) => ns.namespace.labels[extraIngressLabel("internalservices")] === "true")
+      .map((ns) => ns.namespace.name);
+    assert.deepEqual(marked, ["beneficiaries", "gpi-gateway", "gpi-interface", "payments", "risk-admin"]);
+  });
+
+  it("names a namespace after itself only, whatever its area or phase", () => {
+    const moved = configWith((v) => {
+      v.namespaces.payments = { area: "internalservices", phase: "strict" };
+    });
+    const name = (config: SegmentationConfig) =>
+      planKubernetes(config).find((ns) => ns.namespace.name === "payments")?.namespace.resourceName;
+    assert.equal(name(moved), name(dev()));
+  });
+});
+
+describe("default policies", () => {
+  it("keeps the same small set of policies and rules per namespace at 10 and at 200 namespaces", () => {
+    // Namespaces of the same area, phase and extra controllers must get identically sized policies,
+    // however many namespaces the estate has.
+    const shapes = new Map<string, Set<string>>();
+    for (const config of [estate(10), estate(200)]) {
+      for (const { namespace, policies } of planKubernetes(config)) {
+        if (namespace.role !== "area") continue;
+        const configured = config.namespaces.find((ns) => ns.name === namespace.name)!;
+        const kind = `${configured.area}/${configured.phase}/${configured.extraIngressControllers.join("+")}`;
+        const rules = policies.flatMap((p) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]);
+        const peers = rules.flatMap((r) => ("from" in r ? (r.from ?? []) : "to" in r ? (r.to ?? []) : []));
+        shapes.set(
+          kind,
+          (shapes.get(kind) ?? new Set()).add(`${policies.length}/${rules.length}/${peers.length}`),
+        );
+        assert.ok(policies.length <= 6, `${namespace.name} has ${policies.length} policies`);
+      }
+    }
+    for (const [kind, sizes] of shapes) assert.equal(sizes.size, 1, `${kind}: ${[...sizes].join(", ")}`);
+  });
+
+  it("never names another area namespace in a policy", () => {
+    const config = estate(50);
+    const areaNamespaces = new Set(config.namespaces.map((ns) => ns.name));
+    for (const { namespace, policies } of planKubernetes(config)) {
+      for (const policy of policies) {
+        const named =
+          JSON.stringify(policy.spec).match(
+            new RegExp(`"${NAMESPACE_NAME_LABEL.replace(/[./]/g, "\\$&")}":"([^"]+)"`, "g"),
+          ) ?? [];
+        for (const match of named) {
+          const target = match.split(":")[1]?.replaceAll('"', "");
+          assert.ok(!areaNamespaces.has(target ?? ""), `${namespace.name}/${policy.name} names ${target}`);
+        }
+      }
+    }
+  });
+
+  it("creates every allow of a namespace before its default-deny", () => {
+    // The controllers' namespaces get their policies with the controllers themselves.
+    for (const { namespace, policies } of planKubernetes(dev()).filter(
+      (ns) => ns.namespace.role !== "ingress-controller",
+    )) {
+      const deny = policies.find((p) => p.name === DEFAULT_DENY || p.name === "netseg-default-deny-ingress");
+      assert.ok(deny, `${namespace.name} has no default deny`);
+      const allows = policies
+        .filter((p) => p !== deny)
+        .map((p) => p.resourceName)
+        .sort();
+      assert.deepEqual([...deny.after].sort(), allows, namespace.name);
+      for (const allow of policies.filter((p) => p !== deny))
+        assert.deepEqual(allow.after, [], allow.resourceName);
+    }
+  });
+
+  it("says why every policy exists", () => {
+    for (const { policies } of planKubernetes(dev())) {
+      for (const policy of policies) assert.ok(policy.description.length > 20, policy.resourceName);
+    }
+  });
+
+  it("renders the public internet as a list of CIDRs by default and as one except block on request", () => {
+    const egressOf = (config: SegmentationConfig) =>
+      planKubernetes(config)
+        .find((ns) => ns.namespace.name === "api")
+        ?.policies.find((p) => p.name === "netseg-allow-egress")?.spec.egress?.[0]?.to ?? [];
+    const complement = egressOf(dev());
+    assert.ok(complement.length > 20 && complement.every((peer) => peer.ipBlock && !peer.ipBlock.except));
+    const except = egressOf(configWith((v) => (v.egress.publicInternet = "except")));
+    assert.equal(except.length, 1);
+    assert.equal(except[0]?.ipBlock?.cidr, "0.0.0.0/0");
+    assert.ok(except[0]?.ipBlock?.except?.includes("10.0.0.0/8"));
+  });
+});
