@@ -20,6 +20,9 @@ export const LABEL_PREFIX = "netseg.dev/";
 /** Marks objects the stack manages, so admission can refuse changes made by anyone else. */
 export const MANAGED_LABEL = `${LABEL_PREFIX}managed`;
 
+/** What a managed namespace is for: `area`, `tool` or `ingress-controller`. */
+export const ROLE_LABEL = `${LABEL_PREFIX}role`;
+
 /** Marks the default NetworkPolicies of a namespace (as opposed to a service's own contracts). */
 export const DEFAULT_POLICY_LABEL = `${LABEL_PREFIX}default-policy`;
 

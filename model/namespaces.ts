@@ -10,7 +10,7 @@
 import type { Area } from "./areas";
 import type { SegmentationConfig } from "./config";
 import { CONTROLLERS } from "./controllers";
-import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL } from "./labels";
+import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, ROLE_LABEL } from "./labels";
 
 export type NamespaceRole = "area" | "tool" | "ingress-controller";
 
@@ -34,6 +34,7 @@ export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
       labels: {
         ...ns.labels,
         [MANAGED_LABEL]: "true",
+        [ROLE_LABEL]: "area",
         [AREA_LABEL]: ns.area,
         ...Object.fromEntries(ns.extraIngressControllers.map((area) => [extraIngressLabel(area), "true"])),
       },
@@ -43,7 +44,7 @@ export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
     resourceName: name,
     name,
     role,
-    labels: { [MANAGED_LABEL]: "true" },
+    labels: { [MANAGED_LABEL]: "true", [ROLE_LABEL]: role },
   });
   const tools = [config.tools.monitoring.namespace, config.tools.vault.namespace].map((name) =>
     platform(name, "tool"),

@@ -31,8 +31,10 @@ describe("namespaces and default policies under mocks", () => {
     const labels = (name: string) => (named(resources, NAMESPACE, name).inputs.metadata as any).labels;
     assert.equal(labels("payments").networkArea, "backoffice");
     assert.equal(labels("query-services").networkArea, "internalservices");
+    assert.equal(labels("query-services")["netseg.dev/role"], "area");
     for (const platform of ["ingress-publicfrontal", "ingress-backoffice", "monitoring", "vault"]) {
       assert.equal(labels(platform).networkArea, undefined, platform);
+      assert.match(labels(platform)["netseg.dev/role"], /^(tool|ingress-controller)$/, platform);
     }
   });
 
