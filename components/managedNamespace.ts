@@ -9,6 +9,8 @@ export interface ManagedNamespaceArgs {
   namespace: NamespaceSpec;
   /** The namespace's default policies, from `planKubernetes()`. */
   policies: readonly PolicySpec[];
+  /** Resources the policies wait for besides the namespace, such as the add-on that enforces them. */
+  policiesAfter?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** A namespace the platform owns, with its default NetworkPolicies. */
@@ -24,7 +26,7 @@ export class ManagedNamespace extends pulumi.ComponentResource {
       { metadata: { name: args.namespace.name, labels: { ...args.namespace.labels } } },
       { parent: this, protect: true, retainOnDelete: true },
     );
-    declarePolicies(args.policies, this, [namespace]);
+    declarePolicies(args.policies, this, [namespace, ...(args.policiesAfter ?? [])]);
     this.namespaceName = namespace.metadata.name;
     this.registerOutputs({ namespaceName: this.namespaceName });
   }

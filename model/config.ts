@@ -21,6 +21,8 @@ export interface ClusterConfig {
   cidrs: string[];
   natGatewayIps: string[];
   controlPlaneCidrs: string[];
+  /** Size of the NAT prefix list when set in config (see `natPrefixListMaxEntries` in model/aws.ts). */
+  natPrefixListMaxEntries?: number;
   /** Present when the stack manages the VPC CNI add-on (and so switches NetworkPolicy enforcement on). */
   vpcCni?: { kubernetesVersion: string; addonVersion?: string; enforcingMode: "standard" | "strict" };
 }

@@ -105,6 +105,18 @@ export const clusterSchema = z.strictObject({
   natGatewayIps: z.array(address).min(1),
   /** Where the EKS control plane's ENIs live: admission webhooks are called from there. */
   controlPlaneCidrs: z.array(cidr).min(1),
+  /**
+   * Size of the managed prefix list of NAT addresses allowlisted on legacy load balancers; every rule that
+   * references it counts this many against its group's quota. Default: the number of addresses plus 2.
+   */
+  natPrefixListMaxEntries: z
+    .number()
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 1 || value > 1000) {
+        custom(ctx, value, "is not a prefix list size AWS accepts", "use a whole number from 1 to 1000");
+      }
+    })
+    .optional(),
   /** The VPC CNI add-on, which enforces NetworkPolicies only when `enableNetworkPolicy` is on. */
   vpcCni: z
     .strictObject({

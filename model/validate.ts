@@ -4,6 +4,7 @@
  * problems of the others.
  */
 import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
+import { AWS_CHECKS } from "./awsChecks";
 import { addressCount, contains, isPublic, overlaps } from "./cidr";
 import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
@@ -43,6 +44,7 @@ const CHECKS: Check[] = [
   { needs: ["legacyLoadBalancers", "vpcs"], run: legacyLoadBalancers },
   { needs: ["tools"], run: tools },
   { needs: ["labelIntegrity"], run: labelIntegrity },
+  ...AWS_CHECKS,
 ];
 
 export function validateSections(sections: ParsedSections): ConfigIssue[] {
