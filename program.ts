@@ -3,10 +3,14 @@
  * `index.ts` runs it for `pulumi up`; `netseg plan` and the tests run it under mocks.
  */
 import { AwsSide } from "./components/awsSide";
+import { IngressController } from "./components/ingressController";
 import { ManagedNamespace } from "./components/managedNamespace";
+import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
 import { AREAS } from "./model/areas";
 import { planAwsSide } from "./model/aws";
+import { planIngressControllers } from "./model/ingress";
+import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
 
 export function segmentation() {
@@ -15,14 +19,44 @@ export function segmentation() {
   const aws = new AwsSide("aws", { plan: planAwsSide(config) });
 
   const kubernetes = planKubernetes(config);
-  for (const { namespace, policies } of kubernetes) {
-    // Policies wait for enforcement to be switched on, so none is applied to a data plane that ignores it.
-    new ManagedNamespace(namespace.resourceName, {
-      namespace,
-      policies,
-      policiesAfter: aws.vpcCni,
-    });
-  }
+  const namespaces = new Map(
+    kubernetes.map(({ namespace, policies }) => [
+      namespace.name,
+      // Policies wait for enforcement to be switched on, so none lands on a data plane that ignores it.
+      new ManagedNamespace(namespace.resourceName, { namespace, policies, policiesAfter: aws.vpcCni }),
+    ]),
+  );
+  const namespaceOf = (name: string) => {
+    const namespace = namespaces.get(name);
+    if (!namespace) throw new Error(`bug: namespace ${name} is not planned`);
+    return namespace;
+  };
+
+  const ingress = planIngressControllers(config);
+  const controllers = new Map(
+    ingress.map((plan) => {
+      const namespace = namespaceOf(plan.identity.namespace);
+      return [
+        plan.area,
+        new IngressController(plan.resourceName, {
+          namespace: namespace.namespaceName,
+          plan,
+          dependsOn: [namespace, ...aws.vpcCni],
+        }),
+      ];
+    }),
+  );
+  const wafs = planPublicWafs(config).map((plan) => {
+    const controller = controllers.get(plan.area);
+    return {
+      area: plan.area,
+      waf: new PublicWaf(plan.resourceName, {
+        namespace: namespaceOf(plan.albIngress.metadata.namespace).namespaceName,
+        plan,
+        dependsOn: controller ? [controller] : [],
+      }),
+    };
+  });
 
   return {
     phase: config.phase,
@@ -34,6 +68,20 @@ export function segmentation() {
     ),
     strictNamespaces: config.namespaces.filter((ns) => ns.phase === "strict").map((ns) => ns.name),
     defaultPolicyCount: kubernetes.reduce((count, ns) => count + ns.policies.length, 0),
+    ingressControllers: Object.fromEntries(
+      ingress.map((plan) => [
+        plan.area,
+        {
+          ingressClass: plan.identity.ingressClass,
+          namespace: plan.identity.namespace,
+          releaseName: plan.identity.releaseName,
+          chart: `${plan.chart.chart}@${plan.chart.version}`,
+          loadBalancer: plan.loadBalancer.kind,
+          sourceRanges: plan.loadBalancer.sourceRanges,
+        },
+      ]),
+    ),
+    publicWebAclArns: Object.fromEntries(wafs.map(({ area, waf }) => [area, waf.webAclArn])),
     peeringConnectionIds: aws.peeringConnectionIds,
     natPrefixListIds: aws.natPrefixListIds,
     natAllowlistRuleCounts: aws.inboundRuleCounts,

@@ -62,6 +62,8 @@ export interface IngressControllerConfig {
   /** Every CIDR allowed through the load balancer: the sources' ranges and the NAT addresses as /32. */
   allowedCidrs: string[];
   wafManagedRuleGroups: string[];
+  /** ACM certificates of the ALB in front of a public controller, in the order given (the first is the default). */
+  certificateArns: string[];
 }
 
 export interface NamespaceConfig {
@@ -234,6 +236,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       natGatewaysOf: unique(entry.natGatewaysOf),
       allowedCidrs: sortCidrs(unique([...fromSources, ...fromNat.map((ip) => `${ip}/32`)])),
       wafManagedRuleGroups: unique(entry.wafManagedRuleGroups ?? []),
+      certificateArns: [...new Set(entry.certificateArns ?? [])],
     };
   });
   const namespaces = Object.entries(s.namespaces).map(

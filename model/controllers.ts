@@ -8,7 +8,19 @@
  * off from its own controller.
  */
 import { AREAS, type Area } from "./areas";
-import { CONTROLLER_POD_LABEL } from "./labels";
+import { CONTROLLER_POD_LABEL, LABEL_PREFIX } from "./labels";
+
+/** Container ports of a controller pod, which its own NetworkPolicies open. */
+export interface ControllerPorts {
+  /** Plain HTTP entry point. */
+  http: number;
+  /** TLS entry point. */
+  https: number;
+  /** Health endpoint the load balancer probes (`/ping`). */
+  health: number;
+  /** Prometheus metrics. */
+  metrics: number;
+}
 
 export interface ControllerIdentity {
   area: Area;
@@ -18,9 +30,23 @@ export interface ControllerIdentity {
   releaseName: string;
   /** The IngressClass services put in `spec.ingressClassName` to be served by this controller. */
   ingressClass: string;
+  /**
+   * The IngressClass's `spec.controller`, unique per area: a controller serves only classes naming its own
+   * value, so two areas' controllers can never pick up the same Ingress. Immutable once the class exists.
+   */
+  controllerClass: string;
   /** Labels on the controller's pods, set by the stack through the chart values. */
   podLabels: Readonly<Record<string, string>>;
+  ports: Readonly<ControllerPorts>;
+  /**
+   * Port of an admission webhook the API server calls, when the controller serves one. The control plane
+   * must be let in on it, or every Ingress write times out.
+   */
+  webhookPort?: number;
 }
+
+// Traefik listens on unprivileged ports (it runs as non-root) and serves no admission webhook.
+const TRAEFIK_PORTS: ControllerPorts = { http: 8000, https: 8443, health: 8080, metrics: 9100 };
 
 export function controllerIdentity(area: Area): ControllerIdentity {
   return {
@@ -28,7 +54,9 @@ export function controllerIdentity(area: Area): ControllerIdentity {
     namespace: `ingress-${area}`,
     releaseName: `ingress-${area}`,
     ingressClass: area,
+    controllerClass: `${LABEL_PREFIX}ingress-${area}`,
     podLabels: { [CONTROLLER_POD_LABEL]: area },
+    ports: TRAEFIK_PORTS,
   };
 }
 

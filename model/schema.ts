@@ -169,6 +169,16 @@ export const ingressControllerSchema = z.strictObject({
       ),
     )
     .optional(),
+  /** ACM certificates the public controller's ALB terminates TLS with (the first is the default). */
+  certificateArns: z
+    .array(
+      matching(
+        /^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/,
+        "is not an ACM certificate ARN",
+        'use "arn:aws:acm:<region>:<account>:certificate/<id>" as ACM shows it',
+      ),
+    )
+    .optional(),
 });
 export const ingressSchema = z.record(z.string(), ingressControllerSchema);
 

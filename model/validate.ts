@@ -305,7 +305,33 @@ function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] 
           fix: "remove sources and natGatewaysOf from the public controller",
         });
       }
+      if (!entry?.wafManagedRuleGroups?.length) {
+        issues.push({
+          path: `${base}.wafManagedRuleGroups`,
+          value: entry?.wafManagedRuleGroups,
+          problem: "is empty, so the public controller's WAF would let every request through unfiltered",
+          fix: 'list AWS managed rule groups, e.g. "AWSManagedRulesCommonRuleSet"',
+        });
+      }
+      if (!entry?.certificateArns?.length) {
+        issues.push({
+          path: `${base}.certificateArns`,
+          value: entry?.certificateArns,
+          problem: "is empty; the public controller's ALB needs a certificate to serve HTTPS",
+          fix: "list the ACM certificate ARNs of the public hostnames",
+        });
+      }
       continue;
+    }
+    for (const field of ["wafManagedRuleGroups", "certificateArns"] as const) {
+      if (entry?.[field]?.length) {
+        issues.push({
+          path: `${base}.${field}`,
+          value: entry[field],
+          problem: `applies to the public controller's ALB only; the ${area} controller sits behind an NLB, which passes TLS through and cannot carry a WAF`,
+          fix: `remove ${field} from the ${area} controller`,
+        });
+      }
     }
     if (!entry || (entry.sources.length === 0 && entry.natGatewaysOf.length === 0)) {
       issues.push({

@@ -268,9 +268,12 @@ describe("the AWS side under mocks (dev stack)", () => {
   it("declares every AWS resource inside a component named as its prefix, all under one AwsSide", () => {
     const side = run.resources.find((r) => r.type === "segmentation:aws:AwsSide");
     assert.equal(side?.name, "aws");
-    const isAws = (type: string) => /^(aws:|eks:|pulumi:providers:aws|segmentation:aws:)/.test(type);
+    // The public path's WAF belongs to the ingress side; everything else on AWS sits under AwsSide.
+    const isAwsSide = (r: RecordedResource) =>
+      /^(aws:|eks:|pulumi:providers:aws|segmentation:aws:)/.test(r.type) &&
+      !r.urn.includes("segmentation:ingress:");
     for (const resource of run.resources.filter(
-      (r) => isAws(r.type) && r.type !== "segmentation:aws:AwsSide",
+      (r) => isAwsSide(r) && r.type !== "segmentation:aws:AwsSide",
     )) {
       const parent = parentOf(run, resource);
       assert.ok(parent, `${resource.name} has no parent`);

@@ -1,0 +1,213 @@
+/**
+ * The NetworkPolicies of an ingress controller's own namespace. The namespace is denied everything; the
+ * controller pods are then let in from where their load balancer delivers traffic and let out to exactly
+ * the pods they route to, cluster DNS and the Kubernetes API:
+ *
+ *   netseg-default-deny                 every pod of the namespace, ingress and egress
+ *   netseg-allow-ingress-load-balancer  entry points, from the load balancer side
+ *   netseg-allow-ingress-monitoring     the metrics port, from monitoring
+ *   netseg-allow-ingress-webhook        the admission webhook, from the control plane (only if served)
+ *   netseg-allow-egress-backends        pods of the area's namespaces, of namespaces that admit this
+ *                                       controller as an extra one, and of tools exposed through it
+ *   netseg-allow-egress-dns             cluster DNS, with an explicit peer
+ *   netseg-allow-egress-kube-api        the API server, to watch Ingresses, Services and endpoints
+ *
+ * Peers select namespaces by label (`networkArea`, the extra-controller label, the API server's name
+ * label), never by listing them, so the policies stay the same size as the estate grows.
+ */
+import assert from "node:assert/strict";
+import type { Area } from "./areas";
+import type { IngressControllerConfig, SegmentationConfig } from "./config";
+import { type ControllerIdentity, controllerIdentity } from "./controllers";
+import type {
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+} from "./k8s";
+import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "./labels";
+import { type PolicySpec, policyResourceName } from "./policy";
+
+export const CONTROLLER_POLICY = {
+  defaultDeny: "netseg-default-deny",
+  loadBalancer: "netseg-allow-ingress-load-balancer",
+  monitoring: "netseg-allow-ingress-monitoring",
+  webhook: "netseg-allow-ingress-webhook",
+  backends: "netseg-allow-egress-backends",
+  dns: "netseg-allow-egress-dns",
+  kubeApi: "netseg-allow-egress-kube-api",
+} as const;
+
+const LABELS = { [DEFAULT_POLICY_LABEL]: "true" };
+
+/**
+ * The controller namespace's policies, sorted by resource name; the default-deny follows every allow.
+ * `identity` defaults to the area's; tests pass another to see the rules a different controller would get.
+ */
+export function planControllerPolicies(
+  config: SegmentationConfig,
+  area: Area,
+  identity: ControllerIdentity = controllerIdentity(area),
+): PolicySpec[] {
+  const controller = controllerConfig(config, area);
+  const pods = { matchLabels: { ...identity.podLabels } };
+  const policy = (name: string, description: string, spec: PolicySpec["spec"]): PolicySpec => ({
+    resourceName: policyResourceName(identity.namespace, name),
+    namespace: identity.namespace,
+    name,
+    labels: LABELS,
+    description,
+    spec,
+    after: [],
+  });
+  const monitoring = config.tools.monitoring;
+
+  const allows: PolicySpec[] = [
+    policy(CONTROLLER_POLICY.loadBalancer, loadBalancerDescription(controller, identity), {
+      podSelector: pods,
+      policyTypes: ["Ingress"],
+      ingress: loadBalancerRules(config, controller, identity),
+    }),
+    policy(
+      CONTROLLER_POLICY.monitoring,
+      `Monitoring in ${monitoring.namespace} scrapes the controller's metrics on ${identity.ports.metrics}.`,
+      {
+        podSelector: pods,
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)],
+            ports: [tcp(identity.ports.metrics)],
+          },
+        ],
+      },
+    ),
+    policy(
+      CONTROLLER_POLICY.backends,
+      `The ${area} controller routes to pods of ${area} namespaces, of namespaces that also admit it, and of tools exposed through it; their own policies still decide.`,
+      { podSelector: pods, policyTypes: ["Egress"], egress: backendRules(config, area) },
+    ),
+    policy(
+      CONTROLLER_POLICY.dns,
+      "The controller resolves names through cluster DNS on UDP and TCP 53; the rule names its peer because a ports-only rule is mis-enforced by the VPC CNI.",
+      { podSelector: pods, policyTypes: ["Egress"], egress: dnsRules(config) },
+    ),
+    policy(
+      CONTROLLER_POLICY.kubeApi,
+      "The controller watches Ingresses, Services and endpoints through the API server, whose ENIs live in the control-plane CIDRs.",
+      {
+        podSelector: pods,
+        policyTypes: ["Egress"],
+        egress: [{ to: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(443)] }],
+      },
+    ),
+  ];
+  if (identity.webhookPort !== undefined) {
+    allows.push(
+      policy(
+        CONTROLLER_POLICY.webhook,
+        "The API server calls the controller's admission webhook from the control-plane CIDRs; without this every Ingress write times out.",
+        {
+          podSelector: pods,
+          policyTypes: ["Ingress"],
+          ingress: [{ from: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(identity.webhookPort)] }],
+        },
+      ),
+    );
+  }
+  const deny: PolicySpec = {
+    ...policy(
+      CONTROLLER_POLICY.defaultDeny,
+      `Nothing reaches or leaves ${identity.namespace} except what its other policies allow.`,
+      { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    ),
+    after: allows.map((allow) => allow.resourceName).sort(),
+  };
+  return [...allows, deny].sort((a, b) => (a.resourceName < b.resourceName ? -1 : 1));
+}
+
+/**
+ * Behind an NLB with client IP preservation, packets keep the client's address: the allowlist is let in,
+ * plus the cluster VPC, where the NLB's own health checks come from. Behind the ALB every request comes
+ * from the ALB's nodes in the cluster VPC, on the TLS entry point and the health port it probes.
+ */
+function loadBalancerRules(
+  config: SegmentationConfig,
+  controller: IngressControllerConfig,
+  identity: ControllerIdentity,
+): NetworkPolicyIngressRule[] {
+  const vpc = ipBlocks(clusterVpcCidrs(config));
+  const { ports } = identity;
+  if (controller.public) {
+    return [{ from: vpc, ports: [tcp(ports.https), tcp(ports.health)] }];
+  }
+  const entryPorts = [tcp(ports.http), tcp(ports.https)];
+  return [
+    { from: ipBlocks(controller.allowedCidrs), ports: entryPorts },
+    { from: vpc, ports: entryPorts },
+  ];
+}
+
+function loadBalancerDescription(controller: IngressControllerConfig, identity: ControllerIdentity): string {
+  return controller.public
+    ? `The ALB in front of the ${identity.area} controller reaches its TLS entry point and health port from the cluster VPC; clients never connect directly.`
+    : `Clients of the ${identity.area} allowlist (${controller.sources.join(", ") || "no named sources"}${
+        controller.natGatewaysOf.length > 0 ? `, NAT gateways of ${controller.natGatewaysOf.join(", ")}` : ""
+      }) reach the entry points with their own addresses through the NLB; its health checks come from the cluster VPC.`;
+}
+
+function backendRules(config: SegmentationConfig, area: Area): NetworkPolicyEgressRule[] {
+  const rules: NetworkPolicyEgressRule[] = [
+    { to: [{ namespaceSelector: { matchLabels: { [AREA_LABEL]: area } } }] },
+    { to: [{ namespaceSelector: { matchLabels: { [extraIngressLabel(area)]: "true" } } }] },
+  ];
+  for (const tool of [config.tools.monitoring, config.tools.vault]) {
+    if (!tool.exposedVia.includes(area)) continue;
+    rules.push({ to: [podsOfNamespace(tool.namespace)], ports: tool.ports.map(tcp) });
+  }
+  return rules;
+}
+
+function dnsRules(config: SegmentationConfig): NetworkPolicyEgressRule[] {
+  const ports = [udp(53), tcp(53)];
+  const rules: NetworkPolicyEgressRule[] = [
+    { to: [podsOfNamespace(config.egress.dns.namespace, config.egress.dns.podLabels)], ports },
+  ];
+  // NodeLocal DNSCache answers on the host network, where no selector reaches.
+  if (config.egress.nodeLocalDns) rules.push({ to: ipBlocks([`${config.egress.nodeLocalDns}/32`]), ports });
+  return rules;
+}
+
+function podsOfNamespace(
+  namespace: string,
+  podLabels: Readonly<Record<string, string>> = {},
+): NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+    podSelector: Object.keys(podLabels).length > 0 ? { matchLabels: { ...podLabels } } : {},
+  };
+}
+
+function ipBlocks(cidrs: readonly string[]): NetworkPolicyPeer[] {
+  return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+}
+
+function tcp(port: number): NetworkPolicyPort {
+  return { protocol: "TCP", port };
+}
+
+function udp(port: number): NetworkPolicyPort {
+  return { protocol: "UDP", port };
+}
+
+export function clusterVpcCidrs(config: SegmentationConfig): readonly string[] {
+  const vpc = config.vpcs.find((candidate) => candidate.isClusterVpc);
+  assert.ok(vpc, "validated config always has the cluster's VPC");
+  return vpc.cidrs;
+}
+
+export function controllerConfig(config: SegmentationConfig, area: Area): IngressControllerConfig {
+  const controller = config.ingress.find((candidate) => candidate.area === area);
+  assert.ok(controller, `normalised config has a controller entry for every area, not for ${area}`);
+  return controller;
+}
