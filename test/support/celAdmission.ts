@@ -71,7 +71,8 @@ function celEnvironments(): Promise<{ conditions: Env; expressions: Env }> {
     // ESM-only package, loaded from this CommonJS project with a dynamic import.
     const { Environment } = await import("@marcbachmann/cel-js");
     const make = (names: readonly string[]) => {
-      const env = new Environment({ homogeneousAggregateLiterals: false });
+      // Homogeneous list and map literals, as the API server's CEL environment requires.
+      const env = new Environment({ homogeneousAggregateLiterals: true });
       for (const name of names) env.registerVariable(name, "dyn");
       return env;
     };
@@ -238,7 +239,7 @@ export async function evaluateCel(
   variables: Record<string, unknown> = {},
 ): Promise<unknown> {
   const { Environment } = await import("@marcbachmann/cel-js");
-  const env = new Environment({ homogeneousAggregateLiterals: false });
+  const env = new Environment({ homogeneousAggregateLiterals: true });
   for (const name of Object.keys(variables)) env.registerVariable(name, "dyn");
   return env.evaluate(expression, toCel(variables) as Record<string, unknown>);
 }
