@@ -4,6 +4,7 @@
  */
 import { AwsSide } from "./components/awsSide";
 import { IngressController } from "./components/ingressController";
+import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
@@ -12,6 +13,7 @@ import { planAwsSide } from "./model/aws";
 import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
+import { planLabelIntegrity } from "./model/labelIntegrity";
 
 export function segmentation() {
   const config = loadConfig();
@@ -58,6 +60,9 @@ export function segmentation() {
     };
   });
 
+  const labelIntegrity = planLabelIntegrity(config);
+  const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
+
   return {
     phase: config.phase,
     namespacesByArea: Object.fromEntries(
@@ -86,5 +91,12 @@ export function segmentation() {
     natPrefixListIds: aws.natPrefixListIds,
     natAllowlistRuleCounts: aws.inboundRuleCounts,
     networkPolicyEnforcement: aws.networkPolicyEnforcement,
+    labelIntegrity: {
+      enforcement: labelIntegrity.enforcement,
+      validationActions: guard.validationActions,
+      policies: guard.policyNames,
+      exemptUsers: labelIntegrity.platformUsers,
+      exemptGroups: labelIntegrity.platformGroups,
+    },
   };
 }

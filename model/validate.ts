@@ -45,6 +45,7 @@ const CHECKS: Check[] = [
   { needs: ["tools"], run: tools },
   { needs: ["labelIntegrity"], run: labelIntegrity },
   ...AWS_CHECKS,
+  { needs: ["labelIntegrity", "cluster"], run: admissionPoliciesNeedKubernetes130 },
 ];
 
 export function validateSections(sections: ParsedSections): ConfigIssue[] {
@@ -521,16 +522,39 @@ function tools({ tools }: Sections): ConfigIssue[] {
 }
 
 function labelIntegrity({ labelIntegrity }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const { groups, users, serviceAccounts } = labelIntegrity.platformPrincipals;
   if (labelIntegrity.enforcement === "deny" && groups.length + users.length + serviceAccounts.length === 0) {
-    return [
-      {
-        path: "segmentation:labelIntegrity.platformPrincipals",
-        value: labelIntegrity.platformPrincipals,
-        problem: "is empty while enforcement is deny, which would refuse the stack's own updates",
-        fix: "name the group, user or service account that runs `pulumi up`",
-      },
-    ];
+    issues.push({
+      path: "segmentation:labelIntegrity.platformPrincipals",
+      value: labelIntegrity.platformPrincipals,
+      problem: "is empty while enforcement is deny, which would refuse the stack's own updates",
+      fix: "name the group, user or service account that runs `pulumi up`",
+    });
   }
-  return [];
+  // The contact goes into the admission policies' messages, which the API server refuses on several lines.
+  if (/[\r\n]/.test(labelIntegrity.contact)) {
+    issues.push({
+      path: "segmentation:labelIntegrity.contact",
+      value: labelIntegrity.contact,
+      problem: "spans several lines; Kubernetes refuses admission messages with line breaks",
+      fix: "write it on one line",
+    });
+  }
+  return issues;
+}
+
+/** admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is served from Kubernetes 1.30 on. */
+function admissionPoliciesNeedKubernetes130({ cluster }: Sections): ConfigIssue[] {
+  const version = cluster.vpcCni?.kubernetesVersion;
+  const minor = version === undefined ? undefined : Number(version.split(".")[1]);
+  if (minor === undefined || minor >= 30) return [];
+  return [
+    {
+      path: "segmentation:cluster.vpcCni.kubernetesVersion",
+      value: version,
+      problem: "is older than 1.30, which the label-integrity admission policies need",
+      fix: "upgrade the cluster to 1.30 or later before deploying this stack",
+    },
+  ];
 }
