@@ -1,6 +1,6 @@
 /**
  * Fixed-size bitsets over 32-bit words: the matrix stores "which endpoints" as one bit each, so a union of
- * rules costs a few words per 32 endpoints and a lookup is one shift.
+ * rules costs one word per 32 endpoints and a lookup is one shift.
  */
 
 export type Bitset = Uint32Array;
@@ -23,10 +23,6 @@ export function fullSet(size: number): Bitset {
 
 export function add(bits: Bitset, index: number): void {
   bits[index >>> 5]! |= 1 << (index & 31);
-}
-
-export function has(bits: Bitset, index: number): boolean {
-  return ((bits[index >>> 5]! >>> (index & 31)) & 1) === 1;
 }
 
 /** `target |= source`, where `source` may be shorter (it then covers the first indexes only). */

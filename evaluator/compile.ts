@@ -7,7 +7,7 @@
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../model/k8s";
 import { type AddressRange, addressToNumber, cidrToRange, inRange } from "./ipv4";
 import { compileSelector, EVERYTHING, LabelIndex, type Labels, matches, type Selector } from "./selectors";
-import type { ContainerPort, Direction, Estate, PodInfo, PortSpec, Protocol } from "./types";
+import type { Direction, Estate, PodInfo, PortSpec, Protocol } from "./types";
 
 export interface NamespaceRecord {
   index: number;
@@ -26,7 +26,6 @@ export interface PodRecord {
   labels: Labels;
   ip: number;
   info: PodInfo;
-  ports: readonly Required<Pick<ContainerPort, "containerPort" | "protocol">>[];
   namedPorts: ReadonlyMap<string, { containerPort: number; protocol: Protocol }>;
   /** Policies of the pod's namespace that select it and affect ingress (egress), sorted by key. */
   ingressPolicies: CompiledPolicy[];
@@ -144,10 +143,6 @@ export function compileEstate(estate: Estate): CompiledEstate {
 
   const pods: PodRecord[] = estate.pods.map((info, index) => {
     const namespace = namespacesByName.get(info.namespace)!;
-    const ports = (info.ports ?? []).map((p) => ({
-      containerPort: p.containerPort,
-      protocol: p.protocol ?? "TCP",
-    }));
     const namedPorts = new Map(
       (info.ports ?? []).flatMap((p) =>
         p.name ? [[p.name, { containerPort: p.containerPort, protocol: p.protocol ?? "TCP" }] as const] : [],
@@ -161,7 +156,6 @@ export function compileEstate(estate: Estate): CompiledEstate {
       labels: info.labels ?? {},
       ip: addressToNumber(info.ip),
       info,
-      ports,
       namedPorts,
       ingressPolicies: [],
       egressPolicies: [],

@@ -21,7 +21,13 @@ import {
   resolvePort,
 } from "./compile";
 import { type InputIssue, throwIfAny } from "./errors";
-import { type EstateLookup, matrixIssues, parseProbeFile, probeIssues, validateEstate } from "./input";
+import {
+  probeIssues as checkProbe,
+  type EstateLookup,
+  matrixIssues,
+  parseProbeFile,
+  validateEstate,
+} from "./input";
 import { addressToNumber } from "./ipv4";
 import { ReachabilityMatrix } from "./matrix";
 import { loopbackText, reasonText } from "./reason";
@@ -75,7 +81,7 @@ export class NetworkPolicyEvaluator implements EstateLookup {
 
   /** What is wrong with a probe, with paths under `path` (e.g. `probes[3]`); empty when it can be decided. */
   probeIssues(probe: unknown, path = "probe"): InputIssue[] {
-    return probeIssues(probe, path, this);
+    return checkProbe(probe, path, this);
   }
 
   /** Decides one connection. Throws `InputError` for a probe that names what the estate lacks. */

@@ -3,7 +3,8 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../support/stack";
+
+const ROOT = join(__dirname, "..", "..");
 
 interface Run {
   code: number;
