@@ -1,6 +1,16 @@
-import type { Protocol } from "../../evaluator";
+import assert from "node:assert/strict";
+import { NetworkPolicyEvaluator, type Protocol } from "../../evaluator";
 import type { NetworkPolicy } from "../../model/k8s";
-import { assertTruthTable, type Expectation, evaluatorOf, nsOf, podOf, policy, XYZ_KEYS } from "./estate";
+import {
+  assertTruthTable,
+  type Expectation,
+  evaluatorOf,
+  nsOf,
+  podOf,
+  policy,
+  XYZ_KEYS,
+  xyzEstate,
+} from "./estate";
 
 interface Case {
   name: string;
@@ -350,6 +360,51 @@ const IP_BLOCKS: Case[] = [
   },
 ];
 
+const egressOfX = (egress: NonNullable<NetworkPolicy["spec"]>["egress"]) => [
+  policy("x", "egress", { podSelector: {}, policyTypes: ["Egress"], egress }),
+];
+
+/** Cases from the upstream e2e suite and the classic recipes that are about egress to addresses. */
+const EGRESS_RECIPES: Case[] = [
+  {
+    name: "allows egress to a server by its pod address as a /32 (e2e: egress to server in CIDR block)",
+    policies: egressOfX([{ to: [{ ipBlock: { cidr: "10.0.2.2/32" } }] }]),
+    expect: (from, to) => nsOf(from) !== "x" || to === "y/b",
+  },
+  {
+    name: "enforces except on pod addresses (e2e: except clause on egress to a CIDR block)",
+    policies: egressOfX([{ to: [{ ipBlock: { cidr: "10.0.2.0/24", except: ["10.0.2.2/32"] } }] }]),
+    expect: (from, to) => nsOf(from) !== "x" || to === "y/a" || to === "y/c",
+  },
+  {
+    name: "denies external egress but keeps the cluster reachable (recipe: deny external egress)",
+    policies: egressOfX([{ to: [{ namespaceSelector: {} }] }, { ports: [{ port: 53, protocol: "UDP" }] }]),
+    expect: (from, to) => nsOf(from) !== "x" || to !== OUTSIDE,
+    keys: [...XYZ_KEYS, OUTSIDE],
+  },
+  {
+    // The shape that blocks DNS on the VPC CNI (aws/amazon-vpc-cni-k8s#3096) is allowed by the API.
+    name: "allows DNS by a ports-only rule next to an internet rule that excepts private ranges",
+    policies: egressOfX([
+      { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }] },
+      { ports: [{ port: 53, protocol: "UDP" }] },
+    ]),
+    expect: () => true,
+    port: 53,
+    protocol: "UDP",
+    keys: [...XYZ_KEYS, OUTSIDE],
+  },
+  {
+    name: "keeps other ports to pods shut under that same shape",
+    policies: egressOfX([
+      { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }] },
+      { ports: [{ port: 53, protocol: "UDP" }] },
+    ]),
+    expect: (from, to) => nsOf(from) !== "x" || to === OUTSIDE,
+    keys: [...XYZ_KEYS, OUTSIDE],
+  },
+];
+
 const onX = (ports: NonNullable<NonNullable<NetworkPolicy["spec"]>["ingress"]>[number]["ports"]) => [
   denyIngress("x"),
   allowIngress("x", [{ from: [{ namespaceSelector: { matchLabels: { ns: "y" } } }], ports }]),
@@ -454,12 +509,14 @@ const PORTS: Case[] = [
 ];
 
 describe("evaluator: Kubernetes NetworkPolicy semantics (truth tables over x/y/z × a/b/c)", () => {
-  for (const [group, cases] of Object.entries({
+  const groups = {
     isolation: ISOLATION,
     peers: PEERS,
     ipBlocks: IP_BLOCKS,
+    egress: EGRESS_RECIPES,
     ports: PORTS,
-  })) {
+  };
+  for (const [group, cases] of Object.entries(groups)) {
     describe(group, () => {
       for (const c of cases) {
         it(c.name, () => {
@@ -470,8 +527,41 @@ describe("evaluator: Kubernetes NetworkPolicy semantics (truth tables over x/y/z
   }
 
   it("gives the same verdicts whatever the order of the policies", () => {
-    for (const c of [...ISOLATION, ...PEERS, ...IP_BLOCKS]) {
-      assertTruthTable(evaluatorOf([...c.policies].reverse()), c.expect, 80, undefined, c.keys);
+    for (const c of [...ISOLATION, ...PEERS, ...IP_BLOCKS, ...EGRESS_RECIPES, ...PORTS]) {
+      assertTruthTable(evaluatorOf([...c.policies].reverse()), c.expect, c.port ?? 80, c.protocol, c.keys);
     }
+  });
+
+  describe("named ports in egress rules", () => {
+    // y's pods serve `http` on 8080, z's on 9090; x may send to any destination's `http` only.
+    const estate = xyzEstate(egressOfX([{ ports: [{ port: "http" }] }]));
+    for (const pod of estate.pods) {
+      if (pod.namespace !== "x")
+        pod.ports = [{ name: "http", containerPort: pod.namespace === "y" ? 8080 : 9090 }];
+    }
+    const evaluator = new NetworkPolicyEvaluator(estate);
+    const keys = [...XYZ_KEYS, OUTSIDE];
+
+    it("resolves the name at each destination pod", () => {
+      assertTruthTable(
+        evaluator,
+        (from, to) => nsOf(from) !== "x" || nsOf(to) === "y",
+        8080,
+        undefined,
+        keys,
+      );
+      assertTruthTable(
+        evaluator,
+        (from, to) => nsOf(from) !== "x" || nsOf(to) === "z",
+        9090,
+        undefined,
+        keys,
+      );
+    });
+
+    it("never matches an address outside the pods", () => {
+      const result = evaluator.probe({ from: { namespace: "x", pod: "a" }, to: { ip: OUTSIDE }, port: 8080 });
+      assert.equal(result.verdict, "deny");
+    });
   });
 });
