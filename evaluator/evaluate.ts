@@ -97,7 +97,11 @@ export class NetworkPolicyEvaluator implements EstateLookup {
    * The allowed connections between every source and destination on every port, computed once from
    * indexes (see `ReachabilityMatrix`). Throws `InputError` for unknown endpoints or port names.
    */
-  matrix(sources: readonly Endpoint[], destinations: readonly Endpoint[], ports: readonly PortSpec[]) {
+  matrix(
+    sources: readonly Endpoint[],
+    destinations: readonly Endpoint[],
+    ports: readonly PortSpec[],
+  ): ReachabilityMatrix {
     throwIfAny(matrixIssues(sources, destinations, ports, this));
     return new ReachabilityMatrix(this, sources, destinations, ports);
   }
@@ -105,8 +109,8 @@ export class NetworkPolicyEvaluator implements EstateLookup {
   /** The pod or address an endpoint designates; an address that belongs to a pod is that pod. */
   node(endpoint: Endpoint): EndpointNode {
     if ("ip" in endpoint) {
-      // Probes may write an address as a /32; the endpoint is the address either way.
-      const address = endpoint.ip.split("/")[0]!;
+      // Validation accepts an address as a /32 and with blanks around it; the endpoint is the address.
+      const address = endpoint.ip.trim().split("/")[0]!;
       const ip = addressToNumber(address);
       const pod = this.compiled.podsByIp.get(ip);
       return pod ? { pod, ip, name: pod.key } : { ip, name: address };

@@ -302,6 +302,7 @@ function checkNamespace(report: Report, value: unknown, path: string): Namespace
   onlyKeys(report, value, path, "a namespace", ["name", "labels"]);
   const namePath = childPath(path, "name");
   if (!stringAt(report, value.name, namePath)) return undefined;
+  // A bad name is reported here but still registered, so pods and policies in it do not add noise.
   const nameProblem = namespaceNameProblem(value.name);
   if (nameProblem) report.add(namePath, value.name, nameProblem);
   const labelsPath = childPath(path, "labels");

@@ -85,6 +85,7 @@ export interface SideVerdict {
 }
 
 export interface ProbeResult {
+  /** A pod reaching itself is always allowed, whatever its sides say (NetworkPolicies never block it). */
   verdict: "allow" | "deny";
   /** One line naming the policies that decided it. */
   reason: string;

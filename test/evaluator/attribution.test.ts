@@ -120,6 +120,14 @@ describe("evaluator: attribution", () => {
     assert.equal(result.verdict, "deny");
   });
 
+  it("reads an address written as a /32 or with blanks as the address", () => {
+    for (const ip of ["10.0.2.1/32", " 10.0.2.1 "]) {
+      const result = evaluator.probe({ from: { ip }, to: endpoint("x/a"), port: 80 });
+      assert.equal(result.egress.pod, "y/a");
+      assert.equal(result.verdict, "allow");
+    }
+  });
+
   it("says why a pod reaches itself although it is isolated", () => {
     const result = evaluator.probe(probe("x/b", "x/b", 9999));
     assert.equal(result.verdict, "allow");
