@@ -5,6 +5,7 @@
  * says, only about how they combine it.
  */
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../model/k8s";
+import type { Bitset } from "./bitset";
 import { type AddressRange, addressToNumber, cidrToRange, inRange } from "./ipv4";
 import { compileSelector, EVERYTHING, LabelIndex, type Labels, matches, type Selector } from "./selectors";
 import type { Direction, Estate, PodInfo, PortSpec, Protocol } from "./types";
@@ -92,6 +93,8 @@ export interface CompiledEstate {
   podsByIp: ReadonlyMap<number, PodRecord>;
   policies: CompiledPolicy[];
   rules: CompiledRule[];
+  /** Pods matched per peer key, as bitsets over `pods`: filled by matrices on demand, shared by all. */
+  peerPodSets: Map<string, Bitset>;
 }
 
 /**
@@ -223,6 +226,7 @@ export function compileEstate(estate: Estate): CompiledEstate {
     podsByIp: new Map(pods.map((pod) => [pod.ip, pod])),
     policies,
     rules,
+    peerPodSets: new Map(),
   };
 }
 

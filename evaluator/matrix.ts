@@ -28,12 +28,9 @@ import type { NetworkPolicyEvaluator } from "./evaluate";
 import { matches } from "./selectors";
 import type { Endpoint, PortSpec, ProbeResult } from "./types";
 
-/** Bitsets over the estate's pods, per peer key: they do not depend on a matrix's endpoints. */
-const podSetsByEstate = new WeakMap<CompiledEstate, Map<string, Bitset>>();
-
+/** The estate's pods a peer matches; kept on the estate, since it does not depend on a matrix's endpoints. */
 function podSetOf(estate: CompiledEstate, peer: PeerMatcher): Bitset {
-  const cache = podSetsByEstate.get(estate) ?? new Map<string, Bitset>();
-  podSetsByEstate.set(estate, cache);
+  const cache = estate.peerPodSets;
   const cached = cache.get(peer.key);
   if (cached) return cached;
   const bits = emptySet(estate.pods.length);
