@@ -19,13 +19,9 @@ import assert from "node:assert/strict";
 import type { Area } from "./areas";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
 import { type ControllerIdentity, controllerIdentity } from "./controllers";
-import type {
-  NetworkPolicyEgressRule,
-  NetworkPolicyIngressRule,
-  NetworkPolicyPeer,
-  NetworkPolicyPort,
-} from "./k8s";
-import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "./labels";
+import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule } from "./k8s";
+import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel } from "./labels";
+import { ipBlocks, podsOfNamespace, tcp, udp } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 
 export const CONTROLLER_POLICY = {
@@ -176,28 +172,6 @@ function dnsRules(config: SegmentationConfig): NetworkPolicyEgressRule[] {
   // NodeLocal DNSCache answers on the host network, where no selector reaches.
   if (config.egress.nodeLocalDns) rules.push({ to: ipBlocks([`${config.egress.nodeLocalDns}/32`]), ports });
   return rules;
-}
-
-function podsOfNamespace(
-  namespace: string,
-  podLabels: Readonly<Record<string, string>> = {},
-): NetworkPolicyPeer {
-  return {
-    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
-    podSelector: Object.keys(podLabels).length > 0 ? { matchLabels: { ...podLabels } } : {},
-  };
-}
-
-function ipBlocks(cidrs: readonly string[]): NetworkPolicyPeer[] {
-  return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
-}
-
-function tcp(port: number): NetworkPolicyPort {
-  return { protocol: "TCP", port };
-}
-
-function udp(port: number): NetworkPolicyPort {
-  return { protocol: "UDP", port };
 }
 
 export function clusterVpcCidrs(config: SegmentationConfig): readonly string[] {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { RecordedResource } from "../../cli/offline";
-import { ConfigError } from "../../model/issues";
-import { devConfig, editedConfig, runStack } from "../support/stack";
+import { assertRejectedBeforeAnyResource, devConfig, devRun, editedConfig, runStack } from "../support/stack";
 
 type Values = Record<string, any>;
 type Run = Awaited<ReturnType<typeof runStack>>;
@@ -47,7 +46,7 @@ function pick(inputs: Record<string, unknown>, keys: readonly string[]): Record<
 describe("the AWS side under mocks (dev stack)", () => {
   let run: Run;
   before(async () => {
-    run = await runStack();
+    run = await devRun();
   });
 
   const connectionOf = (vpc: string) => {
@@ -352,17 +351,7 @@ describe("bad AWS input stops the stack before any resource", () => {
   ];
   for (const [what, edit, message] of broken) {
     it(`refuses ${what}, naming the field`, async () => {
-      const registered: string[] = [];
-      await assert.rejects(
-        runStack(editedConfig(edit), {
-          state: ({ type }) => {
-            registered.push(type);
-            return {};
-          },
-        }),
-        (error: unknown) => error instanceof ConfigError && message.test(error.message),
-      );
-      assert.deepEqual(registered, []);
+      await assertRejectedBeforeAnyResource(editedConfig(edit), message);
     });
   }
 });
@@ -381,7 +370,7 @@ describe("the AWS side under mocks, config order", () => {
           }),
         )
         .sort();
-    const base = signature(await runStack(devConfig()));
+    const base = signature(await devRun());
     const vpcNames = Object.keys(JSON.parse(devConfig()["segmentation:vpcs"]!));
     await fc.assert(
       fc.asyncProperty(

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { RecordedResource } from "../../cli/offline";
 import { AREAS } from "../../model/areas";
-import { ConfigError } from "../../model/issues";
-import { devConfig, editedConfig, runStack } from "../support/stack";
+import { assertRejectedBeforeAnyResource, devConfig, devRun, editedConfig, runStack } from "../support/stack";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const INGRESS_CLASS = "kubernetes:networking.k8s.io/v1:IngressClass";
@@ -40,7 +39,7 @@ const chartOf = (resources: RecordedResource[], area: string) =>
 describe("the ingress controllers under mocks", () => {
   let resources: RecordedResource[];
   before(async () => {
-    resources = (await runStack()).resources;
+    resources = (await devRun()).resources;
   });
 
   for (const area of AREAS) {
@@ -150,7 +149,7 @@ describe("the ingress controllers under mocks", () => {
   });
 
   it("returns each area's class, release and source ranges as stack outputs", async () => {
-    const { outputs } = await runStack();
+    const { outputs } = await devRun();
     assert.equal(outputs.ingressControllers.backoffice?.ingressClass, "backoffice");
     assert.equal(outputs.ingressControllers.internalservices?.releaseName, "ingress-internalservices");
     assert.deepEqual(
@@ -232,17 +231,7 @@ describe("bad ingress config under mocks", () => {
   ];
   for (const [what, edit, message] of broken) {
     it(`registers nothing for ${what}`, async () => {
-      const registered: string[] = [];
-      await assert.rejects(
-        runStack(editedConfig(edit), {
-          state: ({ type }) => {
-            registered.push(type);
-            return {};
-          },
-        }),
-        (error: unknown) => error instanceof ConfigError && message.test(error.message),
-      );
-      assert.deepEqual(registered, []);
+      await assertRejectedBeforeAnyResource(editedConfig(edit), message);
     });
   }
 });

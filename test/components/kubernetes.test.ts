@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RecordedResource } from "../../cli/offline";
 import { kubernetesSchemaProblems } from "../../model/kubernetesSchema";
-import { editedConfig, runStack } from "../support/stack";
+import { devRun, editedConfig, runStack } from "../support/stack";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -15,7 +15,7 @@ function named(resources: RecordedResource[], type: string, name: string): Recor
 describe("namespaces and default policies under mocks", () => {
   let resources: RecordedResource[];
   before(async () => {
-    resources = (await runStack()).resources;
+    resources = (await devRun()).resources;
   });
 
   it("protects every namespace and keeps it in the cluster when dropped from config", () => {

@@ -5,7 +5,7 @@ import type { RecordedResource } from "../../cli/offline";
 import { kubernetesSchemaProblems } from "../../model/kubernetesSchema";
 import type { AdmissionPolicy } from "../../model/labelIntegrity";
 import { type AdmissionRequest, admit } from "../support/celAdmission";
-import { editedConfig, ROOT, runStack } from "../support/stack";
+import { devRun, editedConfig, ROOT, runStack } from "../support/stack";
 
 const COMPONENT = "segmentation:kubernetes:LabelIntegrity";
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
@@ -31,7 +31,7 @@ describe("label integrity under mocks", () => {
   let resources: RecordedResource[];
   let outputs: Awaited<ReturnType<typeof runStack>>["outputs"];
   before(async () => {
-    ({ resources, outputs } = await runStack());
+    ({ resources, outputs } = await devRun());
   });
 
   it("declares one policy and one binding per guard, under one component", () => {

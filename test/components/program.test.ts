@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../model/issues";
-import { editedConfig, runStack } from "../support/stack";
+import { assertRejectedBeforeAnyResource, devRun, editedConfig } from "../support/stack";
 
 describe("the program under mocks", () => {
   it("turns the dev stack's config into typed config and declares resources from it", async () => {
     // GIVEN the dev stack's config as `pulumi up` passes it
     // WHEN the program runs under mocks
-    const run = await runStack();
+    const run = await devRun();
     // THEN it reads the config without error
     assert.equal(run.outputs.phase, "migration");
     assert.deepEqual(
@@ -31,17 +30,7 @@ describe("the program under mocks", () => {
   ];
   for (const [what, edit, message] of broken) {
     it(`stops on ${what} before registering any resource`, async () => {
-      const registered: string[] = [];
-      await assert.rejects(
-        runStack(editedConfig(edit), {
-          state: ({ type }) => {
-            registered.push(type);
-            return {};
-          },
-        }),
-        (error: unknown) => error instanceof ConfigError && message.test(error.message),
-      );
-      assert.deepEqual(registered, []);
+      await assertRejectedBeforeAnyResource(editedConfig(edit), message);
     });
   }
 });

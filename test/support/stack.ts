@@ -2,10 +2,12 @@
  * Test helpers over the real stack: the dev config as Pulumi would pass it, edited copies of it, and runs
  * of the program under recording mocks.
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { type OfflineOptions, type OfflineRun, runOffline } from "../../cli/offline";
 import { PROJECT, readStackFile } from "../../cli/stackFile";
+import { ConfigError } from "../../model/issues";
 import { segmentation } from "../../program";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -45,7 +47,33 @@ export function runStack(
   return runOffline(segmentation, { project: PROJECT, stack: "dev", config, ...options });
 }
 
+let devRunOnce: ReturnType<typeof runStack> | undefined;
+
+/**
+ * The dev stack run once under mocks and shared by every test that only reads it: a full run costs about
+ * a second, and most test files look at the same one.
+ */
+export function devRun(): ReturnType<typeof runStack> {
+  devRunOnce ??= runStack();
+  return devRunOnce;
+}
+
 /** Waits for an Output's value inside an async test. */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Asserts the program stops on a config problem matching `message` before it registers any resource. */
+export async function assertRejectedBeforeAnyResource(config: Record<string, string>, message: RegExp) {
+  const registered: string[] = [];
+  await assert.rejects(
+    runStack(config, {
+      state: ({ type }) => {
+        registered.push(type);
+        return {};
+      },
+    }),
+    (error: unknown) => error instanceof ConfigError && message.test(error.message),
+  );
+  assert.deepEqual(registered, []);
 }
