@@ -177,3 +177,17 @@ export function addressIn(address: string, cidr: string): boolean {
 function asArray(value: string | readonly string[]): string[] {
   return typeof value === "string" ? [value] : [...value];
 }
+
+/** The address `offset` places after the network address of `cidr` (it must fit in the range). */
+export function addressAt(cidr: string, offset: number): string {
+  const { start, end } = parseCidr(cidr);
+  const value = start + BigInt(offset);
+  if (offset < 0 || value > end) throw new RangeError(`${cidr} has no address at offset ${offset}`);
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join(".");
+}
+
+/** The number of addresses in one CIDR. */
+export function size(cidr: string): number {
+  const { start, end } = parseCidr(cidr);
+  return Number(end - start + 1n);
+}

@@ -3,9 +3,9 @@
  * the policies are rendered from. `netseg verify` and the tests compare it with what the evaluator finds in
  * the rendered policies: the table says what should hold, the evaluator says what does.
  */
-import { AREA_RULES, type Area } from "./areas";
-import { addressIn, INSTANCE_METADATA_CIDR } from "./cidr";
-import type { NamespaceConfig, SegmentationConfig } from "./config";
+import { AREA_RULES, type Area } from "../model/areas";
+import { addressAt, addressIn, INSTANCE_METADATA_CIDR, size } from "../model/cidr";
+import type { IngressControllerConfig, NamespaceConfig, SegmentationConfig } from "../model/config";
 
 /** Who opens a connection, as the design's table distinguishes sources. */
 export type Source =
@@ -120,14 +120,53 @@ export function externalDestinations(config: SegmentationConfig): ExternalDestin
 /** The highest host address of the ranges that is not a pod address (a data store's subnet, typically). */
 function lastHostOutside(cidrs: readonly string[], excluded: (ip: string) => boolean): string {
   for (const cidr of cidrs) {
-    const [network, mask] = cidr.split("/");
-    const base = (network ?? "").split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-    const size = 2 ** (32 - Number(mask));
-    for (let offset = size - 2; offset > 0; offset -= 256) {
-      const value = base + offset;
-      const ip = [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+    for (let offset = size(cidr) - 2; offset > 0; offset -= 256) {
+      const ip = addressAt(cidr, offset);
       if (!excluded(ip)) return ip;
     }
   }
   throw new Error(`bug: every address of ${cidrs.join(", ")} is a pod address`);
+}
+
+/** A public address on no allowlist of the stack: "anyone on the internet". */
+export function internetAddress(config: SegmentationConfig): string {
+  const listed = (ip: string) =>
+    config.ingress.some((c) => c.allowedCidrs.some((cidr) => addressIn(ip, cidr)));
+  const address = ["1.1.1.1", "8.8.8.8", "9.9.9.9", "208.67.222.222"].find((ip) => !listed(ip));
+  if (!address) throw new Error("bug: every sample internet address is allowlisted");
+  return address;
+}
+
+/** Where a connection to an ingress controller comes from, in the terms of DESIGN.md section 4. */
+export type NorthSouthSource =
+  | { kind: "allowlisted"; cidr: string }
+  | { kind: "internet" }
+  | { kind: "load-balancer" };
+
+/** Traffic into a controller's entry point: its load balancer's side, and for NLBs the allowlist. */
+export function expectedNorthSouth(
+  controller: IngressControllerConfig,
+  source: NorthSouthSource,
+): Expectation {
+  switch (source.kind) {
+    case "load-balancer":
+      return {
+        allow: true,
+        rule: `the ${controller.area} load balancer reaches its controller from the cluster VPC`,
+      };
+    case "internet":
+      return controller.public
+        ? {
+            allow: false,
+            rule: "internet clients reach the public controller only through the ALB and its WAF",
+          }
+        : { allow: false, rule: `addresses off the ${controller.area} allowlist are denied` };
+    case "allowlisted":
+      return controller.public
+        ? { allow: false, rule: "the public controller takes no direct clients" }
+        : {
+            allow: true,
+            rule: `${source.cidr} is on the ${controller.area} allowlist (client IP preserved)`,
+          };
+  }
 }

@@ -3,7 +3,12 @@ import { rawConfigOf } from "../../cli/stackFile";
 import { AREAS, type Area } from "../../model/areas";
 import type { NamespaceConfig } from "../../model/config";
 import { parseConfig } from "../../model/config";
-import { expectedEgress, expectedIngress, externalDestinations, type Source } from "../../model/expectations";
+import {
+  expectedEgress,
+  expectedIngress,
+  externalDestinations,
+  type Source,
+} from "../../verify/expectations";
 import { EGRESS, MIGRATION_INGRESS, type SourceRow, STRICT_INGRESS } from "../support/designTables";
 import { devConfig } from "../support/stack";
 

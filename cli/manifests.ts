@@ -1,0 +1,32 @@
+/**
+ * The Kubernetes objects a run declared, as manifests: what `kubectl apply` would receive. The Pulumi
+ * Kubernetes SDK puts `apiVersion` and `kind` in every object's inputs; remote components such as Helm
+ * charts are not objects and are left out here.
+ */
+import type { Namespace, NetworkPolicy } from "../model/k8s";
+import type { PlannedObjects } from "../verify/estate";
+import type { RecordedResource } from "./offline";
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Every Kubernetes object among the recorded resources, in URN order. */
+export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] {
+  return resources
+    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string")
+    .map((r) => r.inputs as unknown as Manifest);
+}
+
+/** The namespaces and NetworkPolicies among the manifests: what reachability depends on. */
+export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
+  return {
+    namespaces: manifests.filter((m) => m.apiVersion === "v1" && m.kind === "Namespace") as Namespace[],
+    policies: manifests.filter(
+      (m) => m.apiVersion === "networking.k8s.io/v1" && m.kind === "NetworkPolicy",
+    ) as NetworkPolicy[],
+  };
+}

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { type Manifest, manifestsOf, plannedObjects } from "../../cli/manifests";
+import { rawConfigOf } from "../../cli/stackFile";
+import { parseConfig } from "../../model/config";
+import type { NetworkPolicy } from "../../model/k8s";
+import { checkDesign } from "../../verify/design";
+import { devConfig, devRun } from "../support/stack";
+
+describe("checking a plan against the design", () => {
+  let manifests: Manifest[];
+  const config = () => parseConfig(rawConfigOf(devConfig()));
+  before(async () => {
+    manifests = manifestsOf((await devRun()).resources);
+  });
+
+  it("finds the dev stack's policies true to every section of the design", () => {
+    const report = checkDesign(config(), plannedObjects(manifests));
+    assert.deepEqual(report.violations, []);
+    const sections = new Set(report.cells.map((cell) => cell.section));
+    assert.deepEqual([...sections].sort(), ["controllers", "dns", "egress", "ingress", "tools"]);
+    assert.ok(
+      report.cells.some((cell) => cell.expected === "deny") &&
+        report.cells.some((c) => c.expected === "allow"),
+    );
+  });
+
+  it("names the broken rule, what was expected and the policy that decided, when a policy is wrong", () => {
+    // GIVEN the dev plan with sherlock's area allow widened to every namespace
+    const tampered = structuredClone(manifests);
+    const allow = tampered.find(
+      (m) =>
+        m.kind === "NetworkPolicy" &&
+        m.metadata.namespace === "sherlock" &&
+        m.metadata.name === "netseg-allow-ingress-areas",
+    ) as unknown as NetworkPolicy;
+    allow.spec!.ingress = [{ from: [{ namespaceSelector: {} }] }];
+    // WHEN it is checked
+    const { violations } = checkDesign(config(), plannedObjects(tampered));
+    // THEN the stranger (no area) and the controllers of other areas now get in, and each is named
+    assert.ok(violations.length > 0);
+    const stranger = violations.find((v) => v.from === "default/stranger" && v.to === "sherlock/worker");
+    assert.ok(stranger, JSON.stringify(violations.slice(0, 3)));
+    assert.equal(stranger.expected, "deny");
+    assert.equal(stranger.actual, "allow");
+    assert.match(stranger.rule, /namespaces without an area are denied/);
+    assert.match(stranger.decidedBy, /sherlock\/netseg-allow-ingress-areas/);
+    assert.ok(violations.every((v) => v.to.startsWith("sherlock/")));
+  });
+
+  it("reports the controllers cut off from DNS when their DNS rule is missing", () => {
+    // Area namespaces still reach CoreDNS through their egress to the cluster's pod ranges; the controllers'
+    // egress names its peers, so without the DNS rule they lose name resolution.
+    const withoutDns = manifests.filter((m) => m.metadata.name !== "netseg-allow-egress-dns");
+    const { violations } = checkDesign(config(), plannedObjects(withoutDns));
+    assert.deepEqual(
+      violations.map((v) => `${v.section} ${v.from} → ${v.to} ${v.port}/${v.protocol}`).sort(),
+      ["backoffice", "internalservices", "publicfrontal"].map(
+        (area) => `controllers ingress-${area}/controller → kube-system/coredns 53/UDP`,
+      ),
+    );
+    assert.ok(violations.every((v) => v.expected === "allow" && /netseg-default-deny/.test(v.decidedBy)));
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * A probe estate: the stack's namespaces and policies as rendered, populated with stand-in pods that play
+ * every role the design's tables name (an exposed and an unexposed pod per area namespace, each area's
+ * controller, monitoring, vault, cluster DNS, a pod of a namespace without an area). The evaluator decides
+ * connections between them exactly as it would between real workloads with the same labels.
+ */
+
+import type { ContainerPort, Estate, NamespaceInfo, PodInfo } from "../evaluator";
+import { type Area, isArea } from "../model/areas";
+import { addressAt, size } from "../model/cidr";
+import type { SegmentationConfig } from "../model/config";
+import { CONTROLLERS, type ControllerIdentity } from "../model/controllers";
+import type { Namespace, NetworkPolicy } from "../model/k8s";
+import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, ROLE_LABEL } from "../model/labels";
+
+/** The port every stand-in workload serves on. */
+export const SERVICE_PORT = 8080;
+
+/** A namespace the design names as having no area; created by every cluster. */
+export const UNLABELLED_NAMESPACE = "default";
+
+export type ProbeRole =
+  | { kind: "area-pod"; area: Area; endpoint: boolean }
+  | { kind: "controller"; area: Area }
+  | { kind: "monitoring" }
+  | { kind: "vault" }
+  | { kind: "dns" }
+  | { kind: "unlabelled" };
+
+export interface ProbePod extends PodInfo {
+  role: ProbeRole;
+}
+
+export interface ProbeEstate {
+  estate: Estate;
+  pods: ProbePod[];
+}
+
+/** The objects of a plan the estate is built from. */
+export interface PlannedObjects {
+  namespaces: Namespace[];
+  policies: NetworkPolicy[];
+}
+
+export function probeEstate(config: SegmentationConfig, objects: PlannedObjects): ProbeEstate {
+  const namespaces: NamespaceInfo[] = objects.namespaces.map((ns) => ({
+    name: ns.metadata?.name ?? "",
+    labels: { ...(ns.metadata?.labels ?? {}) },
+  }));
+  for (const name of [config.egress.dns.namespace, UNLABELLED_NAMESPACE]) {
+    if (!namespaces.some((ns) => ns.name === name)) namespaces.push({ name, labels: {} });
+  }
+
+  const pods: Omit<ProbePod, "ip">[] = [];
+  const http: ContainerPort[] = [{ name: "http", containerPort: SERVICE_PORT, protocol: "TCP" }];
+  for (const ns of namespaces) {
+    const area = ns.labels?.[AREA_LABEL];
+    if (ns.labels?.[ROLE_LABEL] !== "area" || !isArea(area)) continue;
+    for (const endpoint of [true, false]) {
+      pods.push({
+        namespace: ns.name,
+        name: endpoint ? "endpoint" : "worker",
+        labels: { app: "netseg-probe", ...(endpoint ? { [ENDPOINT_LABEL]: ENDPOINT_VALUE } : {}) },
+        ports: http,
+        role: { kind: "area-pod", area, endpoint },
+      });
+    }
+  }
+  for (const controller of CONTROLLERS) {
+    pods.push({
+      namespace: controller.namespace,
+      name: "controller",
+      labels: { ...controller.podLabels },
+      ports: controllerPorts(controller),
+      role: { kind: "controller", area: controller.area },
+    });
+  }
+  const { monitoring, vault } = config.tools;
+  pods.push({
+    namespace: monitoring.namespace,
+    name: "prometheus",
+    labels: { app: "netseg-probe", ...monitoring.podLabels },
+    ports: monitoring.ports.map((port) => ({ containerPort: port, protocol: "TCP" })),
+    role: { kind: "monitoring" },
+  });
+  pods.push({
+    namespace: vault.namespace,
+    name: "vault",
+    labels: { app: "netseg-probe", ...vault.podLabels },
+    ports: vault.ports.map((port) => ({ containerPort: port, protocol: "TCP" })),
+    role: { kind: "vault" },
+  });
+  pods.push({
+    namespace: config.egress.dns.namespace,
+    name: "coredns",
+    labels: { ...config.egress.dns.podLabels },
+    ports: [
+      { name: "dns", containerPort: 53, protocol: "UDP" },
+      { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+    ],
+    role: { kind: "dns" },
+  });
+  pods.push({
+    namespace: UNLABELLED_NAMESPACE,
+    name: "stranger",
+    labels: { app: "netseg-probe" },
+    ports: http,
+    role: { kind: "unlabelled" },
+  });
+
+  const addresses = podAddresses(config.cluster.cidrs, pods.length);
+  const placed = pods.map((pod, index): ProbePod => ({ ...pod, ip: addresses[index]! }));
+  // The evaluator takes pods as Kubernetes knows them; the role stays with the probe estate.
+  const estatePods = placed.map(({ role: _role, ...pod }) => pod);
+  return { estate: { namespaces, pods: estatePods, policies: objects.policies }, pods: placed };
+}
+
+function controllerPorts(controller: ControllerIdentity): ContainerPort[] {
+  const { http, https, health, metrics } = controller.ports;
+  return [
+    { name: "web", containerPort: http, protocol: "TCP" },
+    { name: "websecure", containerPort: https, protocol: "TCP" },
+    { name: "traefik", containerPort: health, protocol: "TCP" },
+    { name: "metrics", containerPort: metrics, protocol: "TCP" },
+  ];
+}
+
+/** Pod addresses from the cluster's pod ranges, as the VPC CNI hands them out. */
+function podAddresses(cidrs: readonly string[], count: number): string[] {
+  const addresses: string[] = [];
+  for (const cidr of cidrs) {
+    // Skip the network address and the first few, which AWS reserves in every subnet.
+    for (let offset = 10; offset < size(cidr) - 1 && addresses.length < count; offset++) {
+      addresses.push(addressAt(cidr, offset));
+    }
+  }
+  if (addresses.length < count)
+    throw new RangeError(`the cluster's pod ranges hold fewer than ${count} addresses`);
+  return addresses;
+}
