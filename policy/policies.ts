@@ -2,7 +2,6 @@
  * The pack's policies: each one wires a pure check from this folder to the resources it applies to and
  * reports what the check returns. The checks themselves know nothing about the engine.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import {
   type Policies,
@@ -14,17 +13,27 @@ import {
 } from "@pulumi/policy";
 import { managedNamespaceProtectionProblems, namespaceAreaLabelProblems } from "./namespaces";
 import { allowAllIngressViolations } from "./networkPolicies";
-import { type PublicIngressOptions, publicIngressProblems } from "./securityGroups";
+import {
+  type PublicIngressOptions,
+  publicIngressProblems,
+  SECURITY_GROUP,
+  SECURITY_GROUP_INGRESS_RULE,
+  SECURITY_GROUP_RULE,
+} from "./securityGroups";
 
-function reportPublicIngress(
-  props: Readonly<Record<string, unknown>>,
-  args: ResourceValidationArgs,
-  reportViolation: ReportViolation,
-): void {
+const SECURITY_GROUP_TYPES: readonly string[] = [
+  SECURITY_GROUP_INGRESS_RULE,
+  SECURITY_GROUP_RULE,
+  SECURITY_GROUP,
+];
+
+// Matched by type token rather than through the @pulumi/aws classes: the check reads plain inputs, and the
+// pack need not load (and type-check) the whole AWS SDK to know three type names.
+function reportPublicIngress(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
+  if (!SECURITY_GROUP_TYPES.includes(args.type)) return;
   const options = { publicSecurityGroups: [], ...args.getConfig<Partial<PublicIngressOptions>>() };
-  for (const problem of publicIngressProblems({ type: args.type, name: args.name, props }, options)) {
-    reportViolation(problem);
-  }
+  const resource = { type: args.type, name: args.name, props: args.props };
+  for (const problem of publicIngressProblems(resource, options)) reportViolation(problem);
 }
 
 export const managedNamespaceProtected: ResourceValidationPolicy = {
@@ -59,11 +68,7 @@ export const securityGroupNotOpenToInternet: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: [
-    validateResourceOfType(aws.vpc.SecurityGroupIngressRule, reportPublicIngress),
-    validateResourceOfType(aws.ec2.SecurityGroupRule, reportPublicIngress),
-    validateResourceOfType(aws.ec2.SecurityGroup, reportPublicIngress),
-  ],
+  validateResource: reportPublicIngress,
 };
 
 export const namespaceAreaLabel: ResourceValidationPolicy = {
