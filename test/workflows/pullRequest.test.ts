@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rawConfigOf, readStackFile } from "../../cli/stackFile";
@@ -148,6 +148,10 @@ describe("pull-request workflow: segmentation diff", () => {
   const diffJob = job("segmentation-diff");
   const diffStep = step(diffJob, "diff");
   const sticky = stepsUsing(diffJob, "marocchino/sticky-pull-request-comment");
+  const repos: string[] = [];
+  after(() => {
+    for (const repo of repos) rmSync(repo, { recursive: true, force: true });
+  });
 
   /**
    * A repository whose base branch has the dev and staging stacks, with prod added by the pull request,
@@ -155,6 +159,7 @@ describe("pull-request workflow: segmentation diff", () => {
    */
   function fixture(exitCodes: Record<string, number>) {
     const repo = mkdtempSync(join(tmpdir(), "netseg-diff-"));
+    repos.push(repo);
     const git = (...args: string[]) =>
       execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], {
         cwd: repo,

@@ -1,6 +1,6 @@
 /** Runs a workflow's "read the stack's region and cluster" step the way a runner would. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../support/stack";
@@ -16,22 +16,26 @@ export function runStep(
   env: Record<string, string>,
 ): { status: number | null; stdout: string; stderr: string; outputs: Record<string, string> } {
   const scratch = mkdtempSync(join(tmpdir(), "netseg-step-"));
-  const outputFile = join(scratch, "github-output");
-  const script = join(scratch, "step.sh");
-  writeFileSync(script, step.run ?? "");
-  writeFileSync(outputFile, "");
-  const result = spawnSync("bash", [...BASH, script], {
-    cwd,
-    env: { ...process.env, ...env, GITHUB_OUTPUT: outputFile },
-    encoding: "utf8",
-  });
-  const outputs = Object.fromEntries(
-    readFileSync(outputFile, "utf8")
-      .split("\n")
-      .filter((line) => line.includes("="))
-      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, outputs };
+  try {
+    const outputFile = join(scratch, "github-output");
+    const script = join(scratch, "step.sh");
+    writeFileSync(script, step.run ?? "");
+    writeFileSync(outputFile, "");
+    const result = spawnSync("bash", [...BASH, script], {
+      cwd,
+      env: { ...process.env, ...env, GITHUB_OUTPUT: outputFile },
+      encoding: "utf8",
+    });
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, "utf8")
+        .split("\n")
+        .filter((line) => line.includes("="))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, outputs };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** The region and cluster name the step reads for `stack`, run in the repository with its node_modules. */
