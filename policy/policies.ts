@@ -13,24 +13,12 @@ import {
 } from "@pulumi/policy";
 import { managedNamespaceProtectionProblems, namespaceAreaLabelProblems } from "./namespaces";
 import { allowAllIngressViolations } from "./networkPolicies";
-import {
-  type PublicIngressOptions,
-  publicIngressProblems,
-  SECURITY_GROUP,
-  SECURITY_GROUP_INGRESS_RULE,
-  SECURITY_GROUP_RULE,
-} from "./securityGroups";
-
-const SECURITY_GROUP_TYPES: readonly string[] = [
-  SECURITY_GROUP_INGRESS_RULE,
-  SECURITY_GROUP_RULE,
-  SECURITY_GROUP,
-];
+import { CHECKED_TYPES, type PublicIngressOptions, publicIngressProblems } from "./securityGroups";
 
 // Matched by type token rather than through the @pulumi/aws classes: the check reads plain inputs, and the
-// pack need not load (and type-check) the whole AWS SDK to know three type names.
+// pack need not load (and type-check) the whole AWS SDK to know a few type names.
 function reportPublicIngress(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
-  if (!SECURITY_GROUP_TYPES.includes(args.type)) return;
+  if (!CHECKED_TYPES.includes(args.type)) return;
   const options = { publicSecurityGroups: [], ...args.getConfig<Partial<PublicIngressOptions>>() };
   const resource = { type: args.type, name: args.name, props: args.props };
   for (const problem of publicIngressProblems(resource, options)) reportViolation(problem);
@@ -52,7 +40,7 @@ export const securityGroupNotOpenToInternet: ResourceValidationPolicy = {
   name: "security-group-not-open-to-internet",
   description:
     "No security-group ingress the stack declares opens a group (above all a data store's) to 0.0.0.0/0 " +
-    "or ::/0, except on groups listed in publicSecurityGroups.",
+    "or ::/0, directly or through a prefix list, except on groups listed in publicSecurityGroups.",
   // Mandatory: the stack has no reason to open anything to the internet, a false positive costs one
   // reviewed config entry, and a miss puts a database on the internet.
   enforcementLevel: "mandatory",

@@ -14,6 +14,18 @@
 export const SECURITY_GROUP_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+/** A rule can also open a group through a prefix list: an entry for the whole internet opens it as wide. */
+export const MANAGED_PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList";
+export const MANAGED_PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry";
+
+/** Every resource type the check reads. */
+export const CHECKED_TYPES: readonly string[] = [
+  SECURITY_GROUP_INGRESS_RULE,
+  SECURITY_GROUP_RULE,
+  SECURITY_GROUP,
+  MANAGED_PREFIX_LIST,
+  MANAGED_PREFIX_LIST_ENTRY,
+];
 
 export interface ResourceLike {
   /** The Pulumi type token. */
@@ -65,7 +77,11 @@ function openings(props: Readonly<Record<string, unknown>>, cidrs: string[], pro
 }
 
 /** The internet-wide openings of a resource, and how to name the group they open. */
-function openIngressOf(resource: ResourceLike): { openings: OpenIngress[]; group: () => unknown } {
+function openIngressOf(resource: ResourceLike): {
+  openings: OpenIngress[];
+  group: () => unknown;
+  prefixList?: true;
+} {
   const { props } = resource;
   switch (resource.type) {
     case SECURITY_GROUP_INGRESS_RULE:
@@ -90,6 +106,22 @@ function openIngressOf(resource: ResourceLike): { openings: OpenIngress[]; group
         group: () => resource.name,
       };
     }
+    case MANAGED_PREFIX_LIST: {
+      const entries = Array.isArray(props.entries) ? (props.entries as Record<string, unknown>[]) : [];
+      return {
+        openings: entries.flatMap((entry) => openings({}, strings([entry.cidr]), "protocol")),
+        // No group to exempt: the list opens whichever groups reference it.
+        group: () => undefined,
+        prefixList: true,
+      };
+    }
+    case MANAGED_PREFIX_LIST_ENTRY:
+      return {
+        openings: openings({}, strings([props.cidr]), "protocol"),
+        // No group to exempt: the list opens whichever groups reference it.
+        group: () => undefined,
+        prefixList: true,
+      };
     default:
       return { openings: [], group: () => undefined };
   }
@@ -114,13 +146,21 @@ function describeGroup(group: () => unknown): string {
 
 /** Violations of "no security group is opened to the internet": empty when the resource is fine. */
 export function publicIngressProblems(resource: ResourceLike, options: PublicIngressOptions): string[] {
-  const { openings: open, group } = openIngressOf(resource);
+  const { openings: open, group, prefixList } = openIngressOf(resource);
   if (open.length === 0) return [];
   // The group is read only when the answer depends on it: during preview a group created in the same update
   // has no id yet, and reading an unknown value turns the check into an advisory "can't be known".
   if (options.publicSecurityGroups.length > 0) {
     const groupRef = group();
     if (typeof groupRef === "string" && options.publicSecurityGroups.includes(groupRef)) return [];
+  }
+  if (prefixList) {
+    return open.map(
+      (o) =>
+        `${resource.name} puts ${o.cidr} in a prefix list, which opens every security group whose rules ` +
+        "reference the list to the whole internet. The stack's prefix lists hold known addresses (the NAT " +
+        "gateways); remove the entry.",
+    );
   }
   const where = describeGroup(group);
   return open.map(

@@ -232,6 +232,18 @@ describe("policy pack under the Pulumi policy runner", function () {
     });
   }
 
+  it("refuses a prefix-list entry for the whole internet", async () => {
+    const found = await analyze(pack, {
+      type: "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry",
+      name: "nat-any",
+      props: { prefixListId: "pl-0123456789abcdef0", cidr: "0.0.0.0/0" },
+    });
+    assert.deepEqual(
+      found.map((f) => [f.policy, f.level]),
+      [["security-group-not-open-to-internet", MANDATORY]],
+    );
+  });
+
   it("refuses an allow-all NetworkPolicy in an area namespace, on the policy's URN", async () => {
     const found = await analyzeStack(pack, [
       {

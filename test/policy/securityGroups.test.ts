@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
   isWholeInternet,
+  MANAGED_PREFIX_LIST,
+  MANAGED_PREFIX_LIST_ENTRY,
   publicIngressProblems,
   type ResourceLike,
   SECURITY_GROUP,
@@ -93,6 +95,29 @@ describe("policy: no security group open to the internet", () => {
       violations: 0,
     },
     {
+      name: "refuses a prefix list with an entry for the whole internet",
+      resource: {
+        type: MANAGED_PREFIX_LIST,
+        name: "nat",
+        props: { entries: [{ cidr: "203.0.113.10/32" }, { cidr: "0.0.0.0/0" }] },
+      },
+      violations: 1,
+    },
+    {
+      name: "refuses a prefix-list entry for the whole internet",
+      resource: { type: MANAGED_PREFIX_LIST_ENTRY, name: "nat-any", props: { cidr: "0.0.0.0/0" } },
+      violations: 1,
+    },
+    {
+      name: "accepts a prefix list of NAT addresses",
+      resource: {
+        type: MANAGED_PREFIX_LIST,
+        name: "nat",
+        props: { entries: [{ cidr: "203.0.113.10/32" }, { cidr: "203.0.113.11/32" }] },
+      },
+      violations: 0,
+    },
+    {
       name: "ignores resources that are not security-group rules",
       resource: { type: "aws:ec2/vpc:Vpc", name: "vpc", props: { cidrBlock: "0.0.0.0/0" } },
       violations: 0,
@@ -128,6 +153,14 @@ describe("policy: no security group open to the internet", () => {
     assert.deepEqual(publicIngressProblems(ingressRule({ cidrIpv4: "0.0.0.0/0" }), options), []);
     const other = ingressRule({ cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-0a11b2c3d4e5f6001" });
     assert.equal(publicIngressProblems(other, options).length, 1);
+  });
+
+  it("says a prefix list opens every group that references it", () => {
+    const entry: ResourceLike = { type: MANAGED_PREFIX_LIST_ENTRY, name: "nat-any", props: { cidr: "::/0" } };
+    assert.match(
+      publicIngressProblems(entry, NONE)[0]!,
+      /^nat-any puts ::\/0 in a prefix list, which opens every/,
+    );
   });
 
   it("lets a declared group be listed by its Pulumi name", () => {
