@@ -388,7 +388,7 @@ describe("the AWS side under mocks, config order", () => {
           assert.deepEqual(signature(await runStack(config)), base);
         },
       ),
-      { numRuns: 3 },
+      { numRuns: 2 },
     );
   });
 });

@@ -112,6 +112,16 @@ describe("label integrity under mocks", () => {
     }
   });
 
+  // One run per enforcement mode the tests need: dev itself runs in audit mode.
+  const runs = new Map<string, ReturnType<typeof runStack>>();
+  const runWith = (enforcement: string) => {
+    if (enforcement === "audit") return devRun();
+    if (!runs.has(enforcement)) {
+      runs.set(enforcement, runStack(editedConfig((v) => (v.labelIntegrity.enforcement = enforcement))));
+    }
+    return runs.get(enforcement)!;
+  };
+
   const rollout: [string, string[]][] = [
     ["audit", ["Audit"]],
     ["warn", ["Warn", "Audit"]],
@@ -119,7 +129,7 @@ describe("label integrity under mocks", () => {
   ];
   for (const [enforcement, actions] of rollout) {
     it(`binds with ${actions.join(" + ")} when the stack's enforcement is ${enforcement}`, async () => {
-      const run = await runStack(editedConfig((v) => (v.labelIntegrity.enforcement = enforcement)));
+      const run = await runWith(enforcement);
       const bindings = ofType(run.resources, BINDING);
       assert.equal(bindings.length, 2);
       for (const binding of bindings) assert.deepEqual(specOf(binding).validationActions, actions);
@@ -132,7 +142,7 @@ describe("label integrity under mocks", () => {
   }
 
   it("switches rollout steps in place, without replacing the guard", async () => {
-    const denied = await runStack(editedConfig((v) => (v.labelIntegrity.enforcement = "deny")));
+    const denied = await runWith("deny");
     const urns = (list: RecordedResource[]) =>
       [...ofType(list, POLICY), ...ofType(list, BINDING)].map((r) => r.urn).sort();
     assert.deepEqual(urns(denied.resources), urns(resources));
@@ -140,7 +150,7 @@ describe("label integrity under mocks", () => {
 
   it("refuses a tenant's relabel with the objects the stack declares, once enforcement is deny", async () => {
     // GIVEN the stack in deny mode, as declared to the provider
-    const run = await runStack(editedConfig((v) => (v.labelIntegrity.enforcement = "deny")));
+    const run = await runWith("deny");
     const policy = policyNamed(run.resources, "namespace-labels.netseg.dev");
     const binding = bindingOf(run.resources, "namespace-labels.netseg.dev");
     const text = readFileSync(

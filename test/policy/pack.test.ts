@@ -16,7 +16,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { type RecordedResource, runOffline } from "../../cli/offline";
 import { PROJECT, readStackFile } from "../../cli/stackFile";
 import { segmentation } from "../../program";
-import { ROOT } from "../support/stack";
+import { devRun, ROOT } from "../support/stack";
 import { stackFiles } from "./stackFiles";
 
 const MANDATORY = analyzer.EnforcementLevel.MANDATORY;
@@ -118,7 +118,8 @@ async function analyzeStack(pack: AnalyzerClient, subjects: Subject[]): Promise<
 async function declaredResources(file: string): Promise<Subject[]> {
   const stack = /^Pulumi\.(.+)\.yaml$/.exec(file)![1]!;
   const config = readStackFile(join(ROOT, file)).config;
-  const { resources } = await runOffline(segmentation, { project: PROJECT, stack, config });
+  const { resources } =
+    stack === "dev" ? await devRun() : await runOffline(segmentation, { project: PROJECT, stack, config });
   return resources.filter((r) => r.custom).map((r: RecordedResource) => asSubject(r));
 }
 
