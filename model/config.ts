@@ -388,12 +388,19 @@ function fromZodIssue(key: string, root: z.ZodType, issue: ZodIssue): ConfigIssu
       ];
     case "too_small":
       return [
-        {
-          path: configPath(key, path),
-          value: issue.input,
-          problem: "is empty",
-          fix: "list at least one entry",
-        },
+        issue.origin === "array"
+          ? {
+              path: configPath(key, path),
+              value: issue.input,
+              problem: "is empty",
+              fix: "list at least one entry",
+            }
+          : {
+              path: configPath(key, path),
+              value: issue.input,
+              problem: `is below the minimum of ${issue.minimum}`,
+              fix: `use ${issue.minimum} or more`,
+            },
       ];
     default:
       return [

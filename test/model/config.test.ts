@@ -370,6 +370,16 @@ const CASES: BadInput[] = [
     ],
   },
   {
+    name: "rejects a negative count of existing rules",
+    edit: (v) => (v.legacyLoadBalancers[0].existingInboundRules = -1),
+    expect: [
+      {
+        path: "segmentation:legacyLoadBalancers[0].existingInboundRules",
+        message: /-1 is below the minimum of 0; use 0 or more/,
+      },
+    ],
+  },
+  {
     name: "reports every problem at once",
     edit: (v) => {
       v.cluster.cidrs[0] = "10.20.0.1/19";
