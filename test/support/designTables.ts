@@ -4,6 +4,7 @@
  * model's area rules.
  */
 import type { Area } from "../../model/areas";
+import type { ExternalDestination } from "../../verify/expectations";
 
 type Cell = "allow" | "deny";
 type ByArea = Record<Area, Cell>;
@@ -128,3 +129,17 @@ export const EGRESS: Record<EgressRow, ByArea> = {
   "any other private address": { publicfrontal: "deny", backoffice: "deny", internalservices: "deny" },
   "instance metadata": { publicfrontal: "deny", backoffice: "deny", internalservices: "deny" },
 };
+
+/** The row of the egress table an outside destination falls under. */
+export function egressRowOf(destination: ExternalDestination): EgressRow {
+  switch (destination.kind) {
+    case "internet":
+      return "public IPs (internet)";
+    case "private":
+      return "any other private address";
+    case "instance-metadata":
+      return "instance metadata";
+    case "vpc":
+      return destination.vpc === "kafka" ? "Kafka VPC CIDRs" : (`${destination.vpc} VPC CIDRs` as EgressRow);
+  }
+}

@@ -13,7 +13,7 @@ import { probeEstate, SERVICE_PORT } from "../../verify/estate";
 import { externalDestinations, internetAddress } from "../../verify/expectations";
 import {
   EGRESS,
-  type EgressRow,
+  egressRowOf,
   MIGRATION_INGRESS,
   type SourceRow,
   STRICT_INGRESS,
@@ -180,20 +180,10 @@ describe("the design's reachability matrix on the dev stack", () => {
   });
 
   describe("egress, both phases", () => {
-    const rowOf = (d: ReturnType<typeof externalDestinations>[number]): EgressRow =>
-      d.kind === "internet"
-        ? "public IPs (internet)"
-        : d.kind === "private"
-          ? "any other private address"
-          : d.kind === "instance-metadata"
-            ? "instance metadata"
-            : d.vpc === "kafka"
-              ? "Kafka VPC CIDRs"
-              : (`${d.vpc} VPC CIDRs` as EgressRow);
     const destinations = externalDestinations(parseConfig(rawConfigOf(devConfig())));
     for (const area of AREAS) {
       for (const destination of destinations) {
-        const row = rowOf(destination);
+        const row = egressRowOf(destination);
         it(`${area} → ${row} (${destination.ip}) is ${EGRESS[row][area]}`, () => {
           const port = destination.kind === "instance-metadata" ? 80 : 443;
           const from = pod(DESTINATION[area], "worker");

@@ -9,7 +9,13 @@ import {
   externalDestinations,
   type Source,
 } from "../../verify/expectations";
-import { EGRESS, MIGRATION_INGRESS, type SourceRow, STRICT_INGRESS } from "../support/designTables";
+import {
+  EGRESS,
+  egressRowOf,
+  MIGRATION_INGRESS,
+  type SourceRow,
+  STRICT_INGRESS,
+} from "../support/designTables";
 import { devConfig } from "../support/stack";
 
 const OTHER: Record<Area, Area> = {
@@ -91,21 +97,11 @@ describe("the design's expectations, as the model computes them", () => {
 
   it("matches the egress table for every area and destination", () => {
     const config = parseConfig(rawConfigOf(devConfig()));
-    const rowOf = (d: ReturnType<typeof externalDestinations>[number]) =>
-      d.kind === "internet"
-        ? "public IPs (internet)"
-        : d.kind === "private"
-          ? "any other private address"
-          : d.kind === "instance-metadata"
-            ? "instance metadata"
-            : d.vpc === "kafka"
-              ? "Kafka VPC CIDRs"
-              : `${d.vpc} VPC CIDRs`;
     const destinations = externalDestinations(config);
-    assert.deepEqual(new Set(destinations.map(rowOf)), new Set(Object.keys(EGRESS)));
+    assert.deepEqual(new Set(destinations.map(egressRowOf)), new Set(Object.keys(EGRESS)));
     for (const area of AREAS) {
       for (const d of destinations) {
-        const expected = EGRESS[rowOf(d) as keyof typeof EGRESS][area];
+        const expected = EGRESS[egressRowOf(d)][area];
         assert.equal(
           expectedEgress(config, destination(area, "migration"), d).allow ? "allow" : "deny",
           expected,
