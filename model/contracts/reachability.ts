@@ -25,7 +25,8 @@ import { externalDestinations } from "../expectations";
 import { planIngressControllers } from "../ingress";
 import type { NetworkPolicy } from "../k8s";
 import { planKubernetes } from "../kubernetes";
-import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
+import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
+import { planNamespaces } from "../namespaces";
 import { toNetworkPolicy } from "../policy";
 import { type Contract, type Labels, labelsText, type Protocol, rulesOf, selects } from "./contract";
 
@@ -81,12 +82,12 @@ class AddressPool {
 /** Builds the probe estate of a contract over a stack's config (pods are the same in both phases). */
 export function probeEstate(config: SegmentationConfig, contract: Contract): ProbeEstate {
   const pool = new AddressPool(config.cluster.cidrs[0]!);
-  const namespaces = new Map<string, NamespaceInfo>();
-  const areaOf = new Map<string, Area>();
-  for (const ns of config.namespaces) {
-    namespaces.set(ns.name, { name: ns.name, labels: { ...ns.labels, [AREA_LABEL]: ns.area } });
-    areaOf.set(ns.name, ns.area);
-  }
+  // Namespaces carry exactly the labels the stack gives them: the area, and the label that lets another
+  // area's controller into a workaround namespace.
+  const namespaces = new Map<string, NamespaceInfo>(
+    planNamespaces(config).map((ns) => [ns.name, { name: ns.name, labels: { ...ns.labels } }]),
+  );
+  const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));
   const ensureNamespace = (name: string) => {
     if (!namespaces.has(name)) namespaces.set(name, { name, labels: {} });
   };
@@ -105,10 +106,7 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
     addPod(ns.name, "plain", {});
     addPod(ns.name, "endpoint", { [ENDPOINT_LABEL]: ENDPOINT_VALUE });
   }
-  for (const controller of CONTROLLERS) {
-    namespaces.set(controller.namespace, { name: controller.namespace, labels: {} });
-    addPod(controller.namespace, "controller", controller.podLabels);
-  }
+  for (const controller of CONTROLLERS) addPod(controller.namespace, "controller", controller.podLabels);
   const { monitoring, vault } = config.tools;
   addPod(monitoring.namespace, "monitoring", monitoring.podLabels);
   addPod(

@@ -413,6 +413,22 @@ describe("contract lint", () => {
       );
     });
 
+    it("a rule for the extra controller a workaround namespace admits: already open in migration, new in strict", () => {
+      // payments keeps the internalservices controller, which finds it by its namespace label; in the strict
+      // phase the controller reaches endpoint pods only, so the rule opens the ledger's.
+      const report = lint(
+        ledger((f) => (f.ingress[0].from = [{ namespace: "ingress-internalservices" }])),
+        DEV,
+      );
+      expectFinding(
+        report,
+        "adds-nothing",
+        "note",
+        "ingress[0]",
+        /adds nothing in the migration phase.*in the strict phase it opens 1 connection, e\.g\. ingress-internalservices\/controller → payments\/\S+ TCP\/8080/,
+      );
+    });
+
     it("a rule that only matters once the namespace is strict, as a note", () => {
       // In the migration phase every backoffice pod reaches every other; in the strict phase only endpoints.
       const report = lint(
