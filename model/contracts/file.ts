@@ -10,6 +10,7 @@ import { z } from "zod";
 import { AREAS } from "../areas";
 import { checkIpv4Cidr } from "../cidr";
 import { suggestion } from "../config";
+import { RESERVED_POLICY_NAME_PREFIX } from "../labelIntegrity";
 import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../labels";
 import {
   type Contract,
@@ -21,9 +22,6 @@ import {
   type Labels,
   PROTOCOLS,
 } from "./contract";
-
-/** Policies named so belong to the platform; the label-integrity admission policy refuses them to tenants. */
-export const RESERVED_NAME_PREFIX = "netseg";
 
 function custom(ctx: z.RefinementCtx, input: unknown, message: string, fix: string, path?: PropertyKey[]) {
   ctx.addIssue({ code: "custom", message, input, params: { fix }, ...(path ? { path } : {}) });
@@ -245,16 +243,17 @@ export const contractFileSchema = z
     $schema: z.string().optional(),
     name: dnsLabel("The contract's name: it names and labels the rendered NetworkPolicies.")
       .superRefine((value, ctx) => {
-        if (value.startsWith(RESERVED_NAME_PREFIX)) {
+        // Policies are named `<contract>-<rule>`; label integrity refuses tenants the platform's prefix.
+        if (`${value}-`.startsWith(RESERVED_POLICY_NAME_PREFIX)) {
           custom(
             ctx,
             value,
-            `starts with "${RESERVED_NAME_PREFIX}", which the platform reserves for its own policies`,
+            `would name its policies ${RESERVED_POLICY_NAME_PREFIX}*, which the platform reserves for its own`,
             "name the contract after the service",
           );
         }
       })
-      .meta({ not: { pattern: `^${RESERVED_NAME_PREFIX}` } }),
+      .meta({ not: { pattern: `^${RESERVED_POLICY_NAME_PREFIX.replace(/-$/, "")}(-|$)` } }),
     namespace: dnsLabel("The namespace the service runs in; the policies are created there."),
     description: text("What the service is.").optional(),
     ingress: z.array(ingressRule).optional().meta({ description: "Traffic the service's pods accept." }),
@@ -551,4 +550,4 @@ function knownFieldsAt(path: readonly PropertyKey[]): string[] {
 }
 
 /** Pieces of the file's schema the TypeScript vocabulary validates its values with. */
-export const fileSchemas = { port, peer, labels: labels("labels"), cidr };
+export const fileSchemas = { port, peer, labels: labels("Labels of the service's pods.") };

@@ -135,7 +135,7 @@ describe("the contract vocabulary", () => {
   it("checks the whole contract as a contract file would be checked", () => {
     refuses(
       () => contract("netseg-ledger", { namespace: "payments", rules: [] }),
-      /name: "netseg-ledger" starts with "netseg"/,
+      /name: "netseg-ledger" would name its policies netseg-\*, which the platform reserves/,
     );
     refuses(
       () =>
