@@ -283,10 +283,10 @@ export type ContractFile = z.input<typeof contractFileSchema>;
 
 /** The published JSON schema of contract files. */
 export function contractJsonSchema(): Record<string, unknown> {
-  return {
-    $id: "https://netseg.dev/schemas/contract.schema.json",
-    ...z.toJSONSchema(contractFileSchema, { io: "input", target: "draft-2020-12" }),
-  };
+  return z.toJSONSchema(contractFileSchema, { io: "input", target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
 }
 
 // --- from the parsed file to the model --------------------------------------------------------------------
