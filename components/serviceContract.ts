@@ -1,0 +1,32 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type Contract, planContract, toContractNetworkPolicy } from "../model/contracts";
+
+export interface ServiceContractArgs {
+  /** The contract, from `contract()` in model/contracts or a parsed contract file. */
+  contract: Contract;
+}
+
+/**
+ * A service's contract, declared from its own stack: the NetworkPolicies `planContract` renders, in the
+ * service's namespace. A contract lint finds errors in is refused before anything is declared.
+ */
+export class ServiceContract extends pulumi.ComponentResource {
+  /** `namespace/name` of every policy of the contract. */
+  public readonly policyNames: string[];
+
+  constructor(name: string, args: ServiceContractArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("segmentation:contracts:ServiceContract", name, {}, opts);
+    const policies = planContract(args.contract);
+    for (const policy of policies) {
+      const object = toContractNetworkPolicy(policy);
+      new k8s.networking.v1.NetworkPolicy(
+        policy.resourceName,
+        { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
+        { parent: this },
+      );
+    }
+    this.policyNames = policies.map((policy) => `${policy.namespace}/${policy.name}`);
+    this.registerOutputs({ policyNames: this.policyNames });
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Contracts: the building blocks service teams declare their own allowed traffic with. One plain-data model
+ * (`contract.ts`), two front ends (the TypeScript vocabulary and the contract file), one renderer, one
+ * linter.
+ */
+export * from "./contract";
+export { contractFileSchema, contractJsonSchema, type ParsedContractFile, parseContractFile } from "./file";
+export * from "./lint";
+export { planContract } from "./plan";
+export {
+  defaultPolicies,
+  type Flow,
+  flowText,
+  type ProbeEndpoint,
+  type ProbeEstate,
+  probeEstate,
+  Reachability,
+  withPhase,
+} from "./reachability";
+export { CONTRACT_LABEL, policyName, renderContract, toContractNetworkPolicy } from "./render";
+export * from "./vocabulary";

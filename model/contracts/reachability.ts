@@ -1,0 +1,357 @@
+/**
+ * What a contract changes, found with the evaluator rather than argued from the rules: a probe estate built
+ * from the stack's config (every area namespace with an endpoint pod and a plain one, the ingress
+ * controllers, monitoring, vault, cluster DNS, a namespace without an area, addresses outside the cluster),
+ * the contract's own pods, and pods carrying the labels its peers ask for, both where the contract admits
+ * them and in every other area, where it must not. Reachability over all of it is computed with the
+ * platform's default policies alone and with the contract's policies added; the difference is what the
+ * contract opens.
+ *
+ * Both sides of a connection count, as Kubernetes enforces them: an ingress rule opens nothing for a
+ * client whose egress is denied, and an egress rule nothing where the destination's ingress is.
+ */
+import {
+  type Endpoint,
+  type NamespaceInfo,
+  NetworkPolicyEvaluator,
+  type PodInfo,
+  type PortSpec,
+} from "../../evaluator";
+import { addressToNumber } from "../../evaluator/ipv4";
+import { AREAS, type Area, type Phase } from "../areas";
+import type { SegmentationConfig } from "../config";
+import { CONTROLLERS } from "../controllers";
+import { externalDestinations } from "../expectations";
+import { planIngressControllers } from "../ingress";
+import type { NetworkPolicy } from "../k8s";
+import { planKubernetes } from "../kubernetes";
+import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
+import { planNamespaces } from "../namespaces";
+import { toNetworkPolicy } from "../policy";
+import { type Contract, type Labels, labelsText, type Protocol, rulesOf, selects } from "./contract";
+
+/** One end of a probed connection, with what tests and messages need to know about it. */
+export interface ProbeEndpoint {
+  endpoint: Endpoint;
+  /** `namespace/pod`, or the address. */
+  key: string;
+  /** Present for pods. */
+  pod?: PodInfo;
+  /** The area of the pod's namespace, if it has one. */
+  area?: Area;
+}
+
+export interface ProbeEstate {
+  namespaces: NamespaceInfo[];
+  pods: PodInfo[];
+  /** Pods first, then addresses outside the cluster: every one is both a source and a destination. */
+  endpoints: ProbeEndpoint[];
+  ports: PortSpec[];
+}
+
+/** The config with one namespace moved to `phase`, as editing its stack file would. */
+export function withPhase(config: SegmentationConfig, namespace: string, phase: Phase): SegmentationConfig {
+  return {
+    ...config,
+    namespaces: config.namespaces.map((ns) => (ns.name === namespace ? { ...ns, phase } : ns)),
+  };
+}
+
+/** Every NetworkPolicy the stack plans: area and tool namespaces, and the ingress controllers'. */
+export function defaultPolicies(config: SegmentationConfig): NetworkPolicy[] {
+  return [
+    ...planKubernetes(config).flatMap((plan) => plan.policies),
+    ...planIngressControllers(config).flatMap((plan) => plan.policies),
+  ].map(toNetworkPolicy);
+}
+
+class AddressPool {
+  private next: number;
+
+  constructor(cidr: string) {
+    // Skip the network address and a few more, as a VPC does.
+    this.next = addressToNumber(cidr.split("/")[0]!) + 10;
+  }
+
+  take(): string {
+    const value = this.next++;
+    return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
+  }
+}
+
+/** Builds the probe estate of a contract over a stack's config (pods are the same in both phases). */
+export function probeEstate(config: SegmentationConfig, contract: Contract): ProbeEstate {
+  const pool = new AddressPool(config.cluster.cidrs[0]!);
+  // Namespaces carry exactly the labels the stack gives them: the area, and the label that lets another
+  // area's controller into a workaround namespace.
+  const namespaces = new Map<string, NamespaceInfo>(
+    planNamespaces(config).map((ns) => [ns.name, { name: ns.name, labels: { ...ns.labels } }]),
+  );
+  const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));
+  const ensureNamespace = (name: string) => {
+    if (!namespaces.has(name)) namespaces.set(name, { name, labels: {} });
+  };
+  const pods: PodInfo[] = [];
+  const podNames = new Set<string>();
+  const addPod = (namespace: string, base: string, labels: Labels, ports: PodInfo["ports"] = []) => {
+    ensureNamespace(namespace);
+    let name = base;
+    for (let n = 2; podNames.has(`${namespace}/${name}`); n++) name = `${base}-${n}`;
+    podNames.add(`${namespace}/${name}`);
+    pods.push({ namespace, name, labels: { ...labels }, ip: pool.take(), ports });
+  };
+
+  // The platform's side: every area namespace, the controllers, the tools, DNS, a namespace without area.
+  for (const ns of config.namespaces) {
+    addPod(ns.name, "plain", {});
+    addPod(ns.name, "endpoint", { [ENDPOINT_LABEL]: ENDPOINT_VALUE });
+  }
+  for (const controller of CONTROLLERS) addPod(controller.namespace, "controller", controller.podLabels);
+  const { monitoring, vault } = config.tools;
+  addPod(monitoring.namespace, "monitoring", monitoring.podLabels);
+  addPod(
+    vault.namespace,
+    "vault",
+    vault.podLabels,
+    vault.ports.map((port) => ({ containerPort: port, protocol: "TCP" as const })),
+  );
+  addPod(config.egress.dns.namespace, "dns", config.egress.dns.podLabels, [
+    { containerPort: 53, protocol: "UDP" },
+    { containerPort: 53, protocol: "TCP" },
+  ]);
+  addPod("default", "plain", {});
+
+  // The service's own pods: as declared, or one per selector its rules and exposures name.
+  if (contract.workloads) {
+    for (const workload of contract.workloads) {
+      addPod(
+        contract.namespace,
+        workload.name,
+        workload.labels,
+        workload.ports.map((port) => ({ ...port })),
+      );
+    }
+  } else {
+    for (const pod of synthesizedPods(contract)) addPod(contract.namespace, "service", pod.labels, pod.ports);
+  }
+
+  // Pods carrying the labels a peer asks for: where it admits them, and everywhere it must not.
+  const firstOfArea = (area: Area) => config.namespaces.find((ns) => ns.area === area)?.name;
+  const placed = new Set<string>();
+  const place = (namespace: string | undefined, labels: Labels) => {
+    const key = `${namespace}|${labelsText(labels)}`;
+    if (namespace === undefined || placed.has(key)) return;
+    placed.add(key);
+    addPod(namespace, "client", labels);
+  };
+  for (const { rule } of rulesOf(contract)) {
+    for (const peer of rule.peers) {
+      if (peer.kind === "cidr") continue;
+      const labels = peer.pods ?? {};
+      if (Object.keys(labels).length === 0) continue;
+      if (peer.kind === "area") place(firstOfArea(peer.area), labels);
+      else if (peer.kind === "namespace") place(peer.namespace, labels);
+      else if (
+        !pods.some((pod) => pod.namespace === contract.namespace && selects(labels, pod.labels ?? {}))
+      ) {
+        // Clients in the service's own namespace are usually its own workloads, already there.
+        place(contract.namespace, labels);
+      }
+      for (const area of AREAS) place(firstOfArea(area), labels);
+      place("default", labels);
+    }
+  }
+  for (const { rule } of rulesOf(contract)) {
+    for (const peer of rule.peers) if (peer.kind === "namespace") ensureNamespace(peer.namespace);
+  }
+
+  const inPods = new Set(pods.map((pod) => pod.ip));
+  const addresses = [
+    ...externalDestinations(config).map((destination) => destination.ip),
+    ...rulesOf(contract).flatMap(({ rule }) =>
+      rule.peers.flatMap((peer) => (peer.kind === "cidr" ? [addressInside(peer.cidr)] : [])),
+    ),
+  ].filter((ip, i, all) => all.indexOf(ip) === i && !inPods.has(ip));
+
+  const endpoints: ProbeEndpoint[] = [
+    ...pods.map((pod) => {
+      const area = areaOf.get(pod.namespace);
+      return {
+        endpoint: { namespace: pod.namespace, pod: pod.name },
+        key: `${pod.namespace}/${pod.name}`,
+        pod,
+        ...(area ? { area } : {}),
+      };
+    }),
+    ...addresses.map((ip) => ({ endpoint: { ip }, key: ip })),
+  ];
+  return { namespaces: [...namespaces.values()], pods, endpoints, ports: probePorts(contract, pods) };
+}
+
+/** Without declared workloads: one pod per selector the contract names, with the ports its rules name. */
+function synthesizedPods(contract: Contract): { labels: Labels; ports: NonNullable<PodInfo["ports"]> }[] {
+  const exposed = contract.expose.map((entry) => entry.pods);
+  const selectors = [
+    ...contract.ingress.map((rule) => rule.pods),
+    ...contract.egress.map((rule) => rule.pods),
+    ...exposed,
+  ];
+  const unique = selectors.filter(
+    (labels, i) => selectors.findIndex((other) => labelsText(other) === labelsText(labels)) === i,
+  );
+  return unique.map((labels, i) => {
+    const named = contract.ingress
+      .filter((rule) => selects(rule.pods, labels))
+      .flatMap((rule) => rule.ports.flatMap((port) => ("name" in port ? [port] : [])));
+    const endpoint = exposed.some((selector) => selects(selector, labels));
+    return {
+      labels: endpoint ? { ...labels, [ENDPOINT_LABEL]: ENDPOINT_VALUE } : labels,
+      ports: named.map((port, j) => ({
+        name: port.name,
+        containerPort: 20000 + i * 100 + j,
+        protocol: port.protocol,
+      })),
+    };
+  });
+}
+
+/** An address of the range that is not its network address (unless the range is one address). */
+function addressInside(cidr: string): string {
+  const [network, mask] = cidr.split("/") as [string, string];
+  if (Number(mask) >= 31) return network;
+  const value = addressToNumber(network) + 1;
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
+}
+
+/**
+ * The ports probed: every port the contract names (a range by its ends and the ports just outside it),
+ * every port its pods declare, and one port nothing names, so a rule that opens more than it says shows.
+ */
+function probePorts(contract: Contract, pods: readonly PodInfo[]): PortSpec[] {
+  const specs: PortSpec[] = [];
+  const add = (port: number | string, protocol: Protocol) => {
+    if (typeof port === "number" && (port < 1 || port > 65535)) return;
+    if (!specs.some((spec) => spec.port === port && spec.protocol === protocol))
+      specs.push({ port, protocol });
+  };
+  for (const { rule } of rulesOf(contract)) {
+    for (const port of rule.ports) {
+      if ("name" in port) add(port.name, port.protocol);
+      else {
+        add(port.port, port.protocol);
+        if (port.endPort !== undefined) {
+          add(port.port - 1, port.protocol);
+          add(port.endPort, port.protocol);
+          add(port.endPort + 1, port.protocol);
+        }
+      }
+    }
+  }
+  for (const pod of pods.filter((pod) => pod.namespace === contract.namespace)) {
+    for (const port of pod.ports ?? []) add(port.containerPort, port.protocol ?? "TCP");
+  }
+  for (const service of contract.services ?? []) {
+    for (const port of service.ports) add(port.port, port.protocol);
+  }
+  const covered = (candidate: number) =>
+    rulesOf(contract).some(({ rule }) =>
+      rule.ports.some(
+        (port) => "port" in port && candidate >= port.port && candidate <= (port.endPort ?? port.port),
+      ),
+    );
+  const unnamed = [7, 9, 13, 37, 65001].find((candidate) => !covered(candidate));
+  if (unnamed !== undefined) add(unnamed, "TCP");
+  return specs;
+}
+
+/** Reachability of every (source, destination, port) of the estate under `policies`. */
+export class Reachability {
+  /** Per cell (port-major, then source, then destination): 1 allowed, 0 denied, 2 not a connection. */
+  readonly cells: Uint8Array;
+  private readonly evaluator: NetworkPolicyEvaluator;
+
+  constructor(
+    readonly estate: ProbeEstate,
+    readonly policies: readonly NetworkPolicy[],
+  ) {
+    const evaluator = new NetworkPolicyEvaluator({
+      namespaces: estate.namespaces,
+      pods: estate.pods,
+      policies: [...policies],
+    });
+    const endpoints = estate.endpoints.map((e) => e.endpoint);
+    const matrix = evaluator.matrix(endpoints, endpoints, estate.ports);
+    const n = endpoints.length;
+    this.cells = new Uint8Array(estate.ports.length * n * n);
+    for (let p = 0; p < estate.ports.length; p++) {
+      for (let s = 0; s < n; s++) {
+        for (let d = 0; d < n; d++) {
+          const cell = (p * n + s) * n + d;
+          this.cells[cell] = !matrix.applies(s, d, p) ? 2 : matrix.allowed(s, d, p) ? 1 : 0;
+        }
+      }
+    }
+    this.evaluator = evaluator;
+  }
+
+  /** What the evaluator says about one flow, with the policies that decided it. */
+  explain(flow: Flow) {
+    return this.evaluator.probe({
+      from: flow.from.endpoint,
+      to: flow.to.endpoint,
+      port: flow.port.port,
+      ...(flow.port.protocol ? { protocol: flow.port.protocol } : {}),
+    });
+  }
+
+  /** Allowed here and not in `other`. */
+  allowedBeyond(other: Reachability): Flow[] {
+    return this.flows((cell) => this.cells[cell] === 1 && other.cells[cell] === 0);
+  }
+
+  /** Every allowed flow between two different endpoints that `keep` accepts. */
+  allowed(keep: (flow: Flow) => boolean = () => true): Flow[] {
+    return this.flows((cell) => this.cells[cell] === 1).filter((flow) => flow.from !== flow.to && keep(flow));
+  }
+
+  /** Every connection between two different endpoints that `keep` accepts, allowed or not. */
+  connections(keep: (flow: Flow) => boolean = () => true): Flow[] {
+    return this.flows((cell) => this.cells[cell] !== 2).filter((flow) => flow.from !== flow.to && keep(flow));
+  }
+
+  /** Whether the connection is allowed here. */
+  allows(flow: Flow): boolean {
+    const { endpoints, ports } = this.estate;
+    const n = endpoints.length;
+    const cell =
+      (ports.indexOf(flow.port) * n + endpoints.indexOf(flow.from)) * n + endpoints.indexOf(flow.to);
+    return this.cells[cell] === 1;
+  }
+
+  private flows(test: (cell: number) => boolean): Flow[] {
+    const flows: Flow[] = [];
+    const { endpoints, ports } = this.estate;
+    const n = endpoints.length;
+    for (let cell = 0; cell < this.cells.length; cell++) {
+      if (!test(cell)) continue;
+      const d = cell % n;
+      const s = Math.floor(cell / n) % n;
+      const p = Math.floor(cell / (n * n));
+      flows.push({ from: endpoints[s]!, to: endpoints[d]!, port: ports[p]! });
+    }
+    return flows;
+  }
+}
+
+export interface Flow {
+  from: ProbeEndpoint;
+  to: ProbeEndpoint;
+  port: PortSpec;
+}
+
+/** `api/client → query-services/query-api TCP/8080`, a named port shown by the number it resolves to. */
+export function flowText(flow: Flow): string {
+  const { port, protocol } = flow.port;
+  const named = typeof port === "string" ? flow.to.pod?.ports?.find((p) => p.name === port) : undefined;
+  return `${flow.from.key} → ${flow.to.key} ${protocol ?? "TCP"}/${named ? named.containerPort : port}`;
+}

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { run } from "../../cli/main";
+import { CONTRACT_LABEL, contractJsonSchema } from "../../model/contracts";
+import type { NetworkPolicy } from "../../model/k8s";
+import { ROOT } from "../support/stack";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs netseg in-process, reading files from `files` by name (null: no such file), else from the project root. */
+async function netseg(args: string[], files: Record<string, string | null> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readFile: (path) => {
+      const given = files[path];
+      if (given === null) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
+      return given ?? readFileSync(isAbsolute(path) ? path : join(ROOT, path), "utf8");
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+const EXAMPLE = "examples/contracts/payments.yaml";
+
+describe("netseg contract", () => {
+  it("render writes the contract's NetworkPolicies as YAML documents", async () => {
+    const { code, stdout, stderr } = await netseg(["contract", "render", EXAMPLE]);
+    assert.equal(code, 0, stderr);
+    const policies = parseAllDocuments(stdout)
+      .map((doc) => doc.toJS() as NetworkPolicy | null)
+      .filter((doc): doc is NetworkPolicy => doc !== null);
+    assert.deepEqual(
+      policies.map((p) => [
+        p.kind,
+        p.metadata?.namespace,
+        p.metadata?.name,
+        p.metadata?.labels?.[CONTRACT_LABEL],
+      ]),
+      [["NetworkPolicy", "payments", "payments-api-from-payments-projector", "payments-api"]],
+    );
+    assert.deepEqual(policies[0]?.spec?.ingress?.[0]?.ports, [{ protocol: "TCP", port: 8080 }]);
+  });
+
+  it("render refuses a file that is not a contract, naming file, line and field", async () => {
+    const file =
+      "name: ledger\nnamespace: payments\ningress:\n  - pods: {app: ledger}\n    form: [{area: backoffice}]\n    why: x\n";
+    const { code, stdout, stderr } = await netseg(["contract", "render", "ledger.yaml"], {
+      "ledger.yaml": file,
+    });
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(stderr, /ledger\.yaml:5: ingress\[0\]\.form: .* is not a field here; did you mean "from"\?/);
+  });
+
+  it("render refuses a contract lint finds an error in", async () => {
+    const file = "name: ledger\nnamespace: payments\ningress:\n  - from: [{area: backoffice}]\n    why: x\n";
+    const { code, stderr } = await netseg(["contract", "render", "ledger.yaml"], { "ledger.yaml": file });
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /refused contract \(1 problem\):\n {2}ledger\.yaml:4: ingress\[0\]\.pods: \{\} selects every pod/,
+    );
+  });
+
+  it("lint reports what the contract opens in each phase against the dev stack, and exits 0 without errors", async () => {
+    const { code, stdout, stderr } = await netseg(["contract", "lint", EXAMPLE]);
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stdout,
+      /^contract payments-api in namespace payments, against stack dev \(backoffice, migration phase\)/,
+    );
+    assert.match(
+      stdout,
+      /opens beyond the area defaults in the migration phase \(the phase of payments in stack dev\): 1 connection\n {2}payments-query-service\/client → payments\/payments-api TCP\/8080\n/,
+    );
+    assert.match(stdout, /opens beyond the area defaults in the strict phase: 1 connection/);
+    assert.match(stdout, /0 errors, 0 warnings, 0 notes\.\n$/);
+  });
+
+  it("lint exits 2 on errors, after printing each one located in the file", async () => {
+    const file =
+      "name: ledger\nnamespace: payments\ningress:\n  - pods: {app: ledger}\n    from: [{cidr: 198.51.100.0/24}]\n    why: x\n";
+    const { code, stdout, stderr } = await netseg(["contract", "lint", "ledger.yaml"], {
+      "ledger.yaml": file,
+    });
+    assert.equal(code, 2);
+    assert.match(
+      stdout,
+      /error {3}ledger\.yaml:5: ingress\[0\]\.from\[0\]\.cidr: "198\.51\.100\.0\/24" includes public addresses/,
+    );
+    assert.match(stderr, /ledger\.yaml: 1 error; see above/);
+  });
+
+  it("lint checks the contract alone where there is no stack file, and says what it skipped", async () => {
+    const { code, stdout } = await netseg(["contract", "lint", EXAMPLE], { "Pulumi.dev.yaml": null });
+    assert.equal(code, 0);
+    assert.match(stdout, /^contract payments-api in namespace payments, alone\n/);
+    assert.match(
+      stdout,
+      /\nskipped: rules that add nothing beyond the area defaults.*--stack NAME or --config FILE/,
+    );
+    assert.doesNotMatch(stdout, /opens beyond/);
+  });
+
+  it("lint refuses a stack it was told to use but cannot read", async () => {
+    for (const args of [
+      ["--config", "nowhere.yaml"],
+      ["--stack", "nowhere"],
+    ]) {
+      const { code, stderr } = await netseg(["contract", "lint", EXAMPLE, ...args], {
+        "nowhere.yaml": null,
+        "Pulumi.nowhere.yaml": null,
+      });
+      assert.equal(code, 2);
+      assert.match(stderr, /nowhere\.yaml: cannot read the stack file: no such file/);
+    }
+  });
+
+  it("lint --json gives the findings and effects as data", async () => {
+    const file =
+      "name: ledger\nnamespace: payments\ningress:\n  - pods: {app: ledger}\n    from: [{namespace: monitoring}]\n    why: x\n";
+    const { code, stdout } = await netseg(["contract", "lint", "ledger.yaml", "--json"], {
+      "ledger.yaml": file,
+    });
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    assert.equal(report.stack, "dev");
+    assert.deepEqual(
+      report.findings.map((f: { check: string; severity: string; path: string }) => [
+        f.check,
+        f.severity,
+        f.path,
+      ]),
+      [["adds-nothing", "warning", "ingress[0]"]],
+    );
+    assert.deepEqual(
+      report.effects.map((e: { phase: string; opened: string[] }) => [e.phase, e.opened]),
+      [
+        ["migration", []],
+        ["strict", []],
+      ],
+    );
+  });
+
+  it("schema prints the published JSON schema", async () => {
+    const { code, stdout } = await netseg(["contract", "schema"]);
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(stdout), contractJsonSchema());
+  });
+});
