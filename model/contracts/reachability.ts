@@ -18,10 +18,10 @@ import {
   type PortSpec,
 } from "../../evaluator";
 import { addressToNumber } from "../../evaluator/ipv4";
+import { externalDestinations } from "../../verify/expectations";
 import { AREAS, type Area, type Phase } from "../areas";
 import type { SegmentationConfig } from "../config";
 import { CONTROLLERS } from "../controllers";
-import { externalDestinations } from "../expectations";
 import { planIngressControllers } from "../ingress";
 import type { NetworkPolicy } from "../k8s";
 import { planKubernetes } from "../kubernetes";
