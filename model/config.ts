@@ -13,6 +13,7 @@ import { sortCidrs } from "./cidr";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
 import { CONFIG_KEYS, type ConfigKey, type DATA_STORE_KINDS, type RawSection } from "./schema";
 import { validateSections } from "./validate";
+import { issuesFromZod, suggestion } from "./zodIssues";
 
 export interface ClusterConfig {
   name: string;
@@ -180,8 +181,13 @@ export function checkConfig(raw: RawConfig): { config?: SegmentationConfig; issu
     }
     const result = (schema as z.ZodType).safeParse(value, { reportInput: true });
     if (result.success) (sections as Record<string, unknown>)[key] = result.data;
-    else
-      issues.push(...result.error.issues.flatMap((issue) => fromZodIssue(key, schema as z.ZodType, issue)));
+    else {
+      const context = {
+        schema: schema as z.ZodType,
+        path: (parts: readonly PropertyKey[]) => configPath(key, parts),
+      };
+      issues.push(...result.error.issues.flatMap((issue) => issuesFromZod(issue, context)));
+    }
   }
   issues.push(...validateSections(sections));
   if (issues.length > 0) return { issues };
@@ -326,141 +332,4 @@ function uniqueNumbers(values: readonly number[]): number[] {
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-// --- zod issues to config issues -------------------------------------------------------------------------
-
-type ZodIssue = z.core.$ZodIssue & { input?: unknown };
-
-function fromZodIssue(key: string, root: z.ZodType, issue: ZodIssue): ConfigIssue[] {
-  const path = issue.path as PropertyKey[];
-  switch (issue.code) {
-    case "custom":
-      return [
-        {
-          path: configPath(key, path),
-          value: issue.input,
-          problem: issue.message,
-          fix: (issue.params?.fix as string | undefined) ?? "correct the value",
-        },
-      ];
-    case "unrecognized_keys": {
-      const known = knownKeysAt(root, path);
-      return issue.keys.map((unknown) => ({
-        path: configPath(key, [...path, unknown]),
-        value: (issue.input as Record<string, unknown> | undefined)?.[unknown],
-        problem: "is not a known field",
-        fix:
-          suggestion(unknown, known) ??
-          (known.length > 0 ? `remove it; known fields are ${known.join(", ")}` : "remove it"),
-      }));
-    }
-    case "invalid_value": {
-      const values = issue.values.map(String);
-      const what = sameSet(values, AREAS) ? "is not an area" : "is not one of the allowed values";
-      return [
-        {
-          path: configPath(key, path),
-          value: issue.input,
-          problem: what,
-          fix: suggestion(String(issue.input), values) ?? `use one of ${values.join(", ")}`,
-        },
-      ];
-    }
-    case "invalid_type":
-      if (issue.input === undefined) {
-        return [
-          {
-            path: configPath(key, path),
-            value: undefined,
-            problem: "is missing",
-            fix: `add it (${issue.expected})`,
-          },
-        ];
-      }
-      return [
-        {
-          path: configPath(key, path),
-          value: issue.input,
-          problem: `is ${Array.isArray(issue.input) ? "a list" : `a ${typeof issue.input}`}, not ${article(issue.expected)}`,
-          fix: `write ${article(issue.expected)}`,
-        },
-      ];
-    case "too_small":
-      return [
-        issue.origin === "array"
-          ? {
-              path: configPath(key, path),
-              value: issue.input,
-              problem: "is empty",
-              fix: "list at least one entry",
-            }
-          : {
-              path: configPath(key, path),
-              value: issue.input,
-              problem: `is below the minimum of ${issue.minimum}`,
-              fix: `use ${issue.minimum} or more`,
-            },
-      ];
-    default:
-      return [
-        { path: configPath(key, path), value: issue.input, problem: issue.message, fix: "correct the value" },
-      ];
-  }
-}
-
-function article(expected: string): string {
-  const noun = expected === "array" ? "list" : expected === "object" ? "map of fields" : expected;
-  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value) => b.includes(value));
-}
-
-/** The field names a strict object schema accepts at `path`, for "did you mean" hints. */
-function knownKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let schema: unknown = root;
-  const unwrap = (s: unknown): unknown => {
-    let current = s as { _zod?: { def?: Record<string, unknown> } };
-    for (let guard = 0; guard < 10; guard++) {
-      const def = current?._zod?.def;
-      const inner = def?.innerType ?? def?.in;
-      if (!inner) break;
-      current = inner as typeof current;
-    }
-    return current;
-  };
-  for (const part of path) {
-    const def = (unwrap(schema) as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
-    if (!def) return [];
-    if (def.type === "object") schema = (def.shape as Record<string, unknown>)[String(part)];
-    else if (def.type === "record") schema = def.valueType;
-    else if (def.type === "array") schema = def.element;
-    else return [];
-  }
-  const def = (unwrap(schema) as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
-  return def?.type === "object" ? Object.keys(def.shape as object) : [];
-}
-
-/** "did you mean ..." for a near-miss of a known word (edit distance at most 2, or a case difference). */
-export function suggestion(value: string, known: readonly string[]): string | undefined {
-  const best = known
-    .map((candidate) => ({ candidate, distance: editDistance(value.toLowerCase(), candidate.toLowerCase()) }))
-    .sort((a, b) => a.distance - b.distance)[0];
-  return best && best.distance <= 2 ? `did you mean "${best.candidate}"?` : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

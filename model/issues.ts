@@ -41,12 +41,18 @@ function showValue(value: unknown): string {
 }
 
 /** Renders a path of keys and indexes the way the config reference writes it: `vpcs.natonly.cidrs[0]`. */
-export function configPath(key: string, path: readonly PropertyKey[]): string {
-  let text = `segmentation:${key}`;
+export function propertyPath(path: readonly PropertyKey[], prefix = ""): string {
+  let text = prefix;
   for (const part of path) {
     if (typeof part === "number") text += `[${part}]`;
-    else if (typeof part === "string" && /^[A-Za-z_][\w-]*$/.test(part)) text += `.${part}`;
+    else if (typeof part === "string" && /^[A-Za-z_$][\w-]*$/.test(part))
+      text += text === "" ? part : `.${part}`;
     else text += `[${JSON.stringify(String(part))}]`;
   }
   return text;
+}
+
+/** A path inside the value of one stack config key: `segmentation:vpcs.natonly.cidrs[0]`. */
+export function configPath(key: string, path: readonly PropertyKey[]): string {
+  return propertyPath(path, `segmentation:${key}`);
 }

@@ -9,9 +9,10 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { AREAS } from "../areas";
 import { checkIpv4Cidr } from "../cidr";
-import { suggestion } from "../config";
+import { propertyPath } from "../issues";
 import { RESERVED_POLICY_NAME_PREFIX } from "../labelIntegrity";
 import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../labels";
+import { issuesFromZod, type ZodIssue } from "../zodIssues";
 import {
   type Contract,
   type ContractIssue,
@@ -407,146 +408,28 @@ export function parseContractFile(content: string): ParsedContractFile {
     };
   }
   const result = contractFileSchema.safeParse(document.toJS() ?? undefined, { reportInput: true });
-  if (!result.success) return { issues: result.error.issues.flatMap(issueFromZod), lineOf };
+  if (!result.success) return { issues: result.error.issues.flatMap((issue) => issueFromZod(issue)), lineOf };
   return { contract: contractFromFile(result.data), issues: [], lineOf };
 }
 
 /** `ingress[0].from[1].cidr`, as the contract file's reader writes it. */
 export function contractPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (typeof part === "string" && /^[A-Za-z_$][\w-]*$/.test(part))
-      out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(String(part))}]`;
-  }
-  return out === "" ? "(file)" : out;
+  return propertyPath(path) || "(file)";
 }
 
-export type ZodIssue = z.core.$ZodIssue & { input?: unknown };
+export type { ZodIssue } from "../zodIssues";
 
-export function issueFromZod(issue: ZodIssue): ContractIssue[] {
-  const path = issue.path as PropertyKey[];
-  const at = contractPath(path);
-  switch (issue.code) {
-    case "custom":
-      return [
-        {
-          path: at,
-          value: issue.input,
-          problem: issue.message,
-          fix: (issue.params?.fix as string | undefined) ?? "correct the value",
-        },
-      ];
-    case "unrecognized_keys": {
-      const known = knownFieldsAt(path);
-      return issue.keys.map((key) => ({
-        path: contractPath([...path, key]),
-        value: (issue.input as Record<string, unknown> | undefined)?.[key],
-        problem: "is not a field here",
-        fix: suggestion(key, known) ?? `the fields are ${known.join(", ")}`,
-      }));
-    }
-    case "invalid_value": {
-      const values = issue.values.map(String);
-      const what = values.includes(AREAS[0]) ? "is not an area" : "is not one of the allowed values";
-      return [
-        {
-          path: at,
-          value: issue.input,
-          problem: what,
-          fix: suggestion(String(issue.input), values) ?? `use one of ${values.join(", ")}`,
-        },
-      ];
-    }
-    case "invalid_type":
-      if (issue.input === undefined) {
-        return [
-          { path: at, value: undefined, problem: "is missing", fix: `add it (${noun(issue.expected)})` },
-        ];
-      }
-      return [
-        {
-          path: at,
-          value: issue.input,
-          problem: `is ${describe(issue.input)}, not ${noun(issue.expected)}`,
-          fix: `write ${noun(issue.expected)}`,
-        },
-      ];
-    case "too_small":
-    case "too_big":
-      if (issue.origin === "number" || issue.origin === "int") {
-        return [
-          {
-            path: at,
-            value: issue.input,
-            problem: "is out of range for a port",
-            fix: "use a number from 1 to 65535",
-          },
-        ];
-      }
-      return [{ path: at, value: issue.input, problem: "is empty", fix: "list at least one entry" }];
-    case "invalid_union":
-      return [
-        {
-          path: at,
-          value: issue.input,
-          problem: `is ${describe(issue.input)}, not a port`,
-          fix: 'write a number (8080), a container port\'s name ("http") or {port, endPort, protocol}',
-        },
-      ];
-    default:
-      return [{ path: at, value: issue.input, problem: issue.message, fix: "correct the value" }];
-  }
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "empty";
-  if (typeof value === "object") return "a map";
-  if (typeof value === "number" && !Number.isInteger(value)) return "a fraction";
-  return `a ${typeof value}`;
-}
-
-function noun(expected: string): string {
-  const word =
-    expected === "array"
-      ? "list"
-      : expected === "object"
-        ? "map"
-        : expected === "int"
-          ? "whole number"
-          : expected;
-  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
-}
-
-/** The fields the schema accepts at `path`, for "did you mean" hints. */
-function knownFieldsAt(path: readonly PropertyKey[]): string[] {
-  type Def = {
-    type?: string;
-    shape?: Record<string, unknown>;
-    element?: unknown;
-    innerType?: unknown;
-    in?: unknown;
-    options?: unknown[];
-  };
-  const defOf = (schema: unknown): Def | undefined => {
-    let def = (schema as { _zod?: { def?: Def } })?._zod?.def;
-    while (def && (def.innerType || def.in))
-      def = ((def.innerType ?? def.in) as { _zod: { def: Def } })._zod.def;
-    return def;
-  };
-  let schema: unknown = contractFileSchema;
-  for (const part of path) {
-    const def = defOf(schema);
-    if (def?.type === "object") schema = def.shape?.[String(part)];
-    else if (def?.type === "array") schema = def.element;
-    else if (def?.type === "union") schema = def.options?.find((option) => defOf(option)?.type === "object");
-    else return [];
-  }
-  let def = defOf(schema);
-  if (def?.type === "union") def = defOf(def.options?.find((option) => defOf(option)?.type === "object"));
-  return def?.type === "object" ? Object.keys(def.shape ?? {}).filter((key) => key !== "$schema") : [];
+/** A zod issue of the contract file (or of one of its pieces, `schema`) in the project's words. */
+export function issueFromZod(issue: ZodIssue, schema: z.ZodType = contractFileSchema): ContractIssue[] {
+  return issuesFromZod(issue, {
+    schema,
+    path: contractPath,
+    // The file's only union of plain values is a port.
+    union: {
+      noun: "a port",
+      fix: 'write a number (8080), a container port\'s name ("http") or {port, endPort, protocol}',
+    },
+  });
 }
 
 /** Pieces of the file's schema the TypeScript vocabulary validates its values with. */

@@ -10,9 +10,10 @@
  */
 import { AREA_RULES, isArea, type Phase } from "../areas";
 import { contains, INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, overlaps, subtract } from "../cidr";
-import { type SegmentationConfig, suggestion } from "../config";
+import type { SegmentationConfig } from "../config";
 import { planKubernetes } from "../kubernetes";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
+import { suggestion } from "../zodIssues";
 import {
   type Contract,
   type ContractIssue,

@@ -48,7 +48,7 @@ function checked(schema: z.ZodType, value: unknown, call: string): void {
   if (result.success) return;
   throw new ContractError(
     result.error.issues
-      .flatMap((issue) => issueFromZod(issue as ZodIssue))
+      .flatMap((issue) => issueFromZod(issue as ZodIssue, schema))
       .map((issue) => ({
         ...issue,
         path: issue.path === "(file)" ? call : `${call} ${issue.path}`,

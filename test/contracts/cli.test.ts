@@ -62,7 +62,10 @@ describe("netseg contract", () => {
     });
     assert.equal(code, 2);
     assert.equal(stdout, "");
-    assert.match(stderr, /ledger\.yaml:5: ingress\[0\]\.form: .* is not a field here; did you mean "from"\?/);
+    assert.match(
+      stderr,
+      /ledger\.yaml:5: ingress\[0\]\.form: .* is not a known field; did you mean "from"\?/,
+    );
   });
 
   it("render refuses a contract lint finds an error in", async () => {

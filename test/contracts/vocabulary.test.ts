@@ -62,7 +62,7 @@ describe("the contract vocabulary", () => {
       [
         "a port out of range",
         () => Port.tcp(70000),
-        /Port\.tcp\(70000\) port: 70000 is out of range for a port/,
+        /Port\.tcp\(70000\) port: 70000 is out of range; use at most 65535/,
       ],
       ["port zero", () => Port.udp(0), /out of range/],
       [

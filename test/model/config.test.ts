@@ -375,7 +375,7 @@ const CASES: BadInput[] = [
     expect: [
       {
         path: "segmentation:legacyLoadBalancers[0].existingInboundRules",
-        message: /-1 is below the minimum of 0; use 0 or more/,
+        message: /-1 is out of range; use 0 or more/,
       },
     ],
   },
