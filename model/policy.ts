@@ -29,15 +29,21 @@ export function policyResourceName(namespace: string, name: string): string {
   return `${namespace}-${name}`;
 }
 
-/** The Kubernetes object for a planned policy. */
-export function toNetworkPolicy(policy: PolicySpec): NetworkPolicy {
+/**
+ * The Kubernetes object for a planned policy. The platform's own policies carry `netseg.dev/managed`;
+ * `owner: "service"` renders a service's contract without it, since admission refuses that label to teams.
+ */
+export function toNetworkPolicy(
+  policy: PolicySpec,
+  owner: "platform" | "service" = "platform",
+): NetworkPolicy {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: {
       name: policy.name,
       namespace: policy.namespace,
-      labels: { ...policy.labels, [MANAGED_LABEL]: "true" },
+      labels: owner === "platform" ? { ...policy.labels, [MANAGED_LABEL]: "true" } : { ...policy.labels },
       annotations: { [DESCRIPTION_ANNOTATION]: policy.description },
     },
     spec: policy.spec,

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from "../k8s";
 import { AREA_LABEL } from "../labels";
 import { podsOfNamespace } from "../peers";
-import { DESCRIPTION_ANNOTATION, type PolicySpec, policyResourceName } from "../policy";
+import { type PolicySpec, policyResourceName, toNetworkPolicy } from "../policy";
 import {
   type Contract,
   type ContractIssue,
@@ -153,20 +153,7 @@ export function renderContract(contract: Contract): PolicySpec[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/**
- * The Kubernetes object of a contract policy. Unlike `toNetworkPolicy` it adds no `netseg.dev/managed`:
- * that label marks the platform's policies, and admission refuses it to the teams that own contracts.
- */
+/** The Kubernetes object of a contract policy: the service's, so without the platform's managed label. */
 export function toContractNetworkPolicy(policy: PolicySpec): NetworkPolicy {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: {
-      name: policy.name,
-      namespace: policy.namespace,
-      labels: { ...policy.labels },
-      annotations: { [DESCRIPTION_ANNOTATION]: policy.description },
-    },
-    spec: policy.spec,
-  };
+  return toNetworkPolicy(policy, "service");
 }
