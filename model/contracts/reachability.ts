@@ -62,7 +62,7 @@ export function defaultPolicies(config: SegmentationConfig): NetworkPolicy[] {
   return [
     ...planKubernetes(config).flatMap((plan) => plan.policies),
     ...planIngressControllers(config).flatMap((plan) => plan.policies),
-  ].map(toNetworkPolicy);
+  ].map((policy) => toNetworkPolicy(policy));
 }
 
 class AddressPool {

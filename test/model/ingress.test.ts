@@ -563,7 +563,9 @@ describe("rendered ingress objects against the Kubernetes schema", () => {
           annotations: { ...waf.albIngress.metadata.annotations, [WAF_ACL_ANNOTATION]: "arn:aws:wafv2:x" },
         },
       },
-      ...AREAS.flatMap((area) => planControllerPolicies(config, area)).map(toNetworkPolicy),
+      ...AREAS.flatMap((area) => planControllerPolicies(config, area)).map((policy) =>
+        toNetworkPolicy(policy),
+      ),
     ];
     for (const object of objects) {
       assert.deepEqual(await schemaProblems(object as never), [], `${object.kind} ${object.metadata?.name}`);
