@@ -1,4 +1,6 @@
 /** Every netseg subcommand; adding one is one line here. */
 
+export { explain } from "./explain";
 export { plan } from "./plan";
 export { probe } from "./probe";
+export { verify } from "./verify";

@@ -6,7 +6,7 @@
 import type { Area } from "../../model/areas";
 import { escapeHtml } from "./document";
 import type { NamespaceCell, ReachabilitySummary, Tally } from "./summary";
-import { tallyText } from "./summary";
+import { SERVICE, tallyText } from "./summary";
 
 /** Above this many area namespaces the namespace grid is left out: cells would be too small to read. */
 export const NAMESPACE_GRID_LIMIT = 120;
@@ -84,12 +84,11 @@ export function heatMapSvg(stack: string, summary: ReachabilitySummary): string 
 
   svg.text(MARGIN, y + 16, `Who reaches whom: stack ${stack}`, ' font-size="18" font-weight="600"');
   y += 30;
-  svg.text(
-    MARGIN,
-    y + 12,
-    `Connections on port ${8080}/TCP between stand-in pods (an endpoint: "true" pod and another pod per namespace).`,
-    ' font-size="12" fill="#57606a"',
-  );
+  const subtitle =
+    `Connections on ${SERVICE.port}/${SERVICE.protocol} between stand-in pods: ` +
+    'one labelled endpoint: "true" and one other pod per namespace.';
+  svg.text(MARGIN, y + 12, subtitle, ' font-size="12" fill="#57606a"');
+  widen(MARGIN * 2 + textWidth(subtitle));
   y += 24;
   let x = MARGIN;
   for (const cell of ["allow", "endpoint-only", "partial", "deny"] as const) {
