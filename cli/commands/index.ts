@@ -1,5 +1,6 @@
 /** Every netseg subcommand; adding one is one line here. */
 
+export { diff } from "./diff";
 export { explain } from "./explain";
 export { plan } from "./plan";
 export { probe } from "./probe";
