@@ -86,11 +86,14 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
   const pending = new Map<string, { req: RegisterRequest; inputs: Record<string, unknown> }>();
   const resources: RecordedResource[] = [];
   const failures: Error[] = [];
+  // The inputs the mock monitor has just deserialized for `newResource`, taken over by the recorder below.
+  let deserialized: Record<string, unknown> | undefined;
 
   pulumi.runtime.setAllConfig(options.config);
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        deserialized = args.inputs;
         const state = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
         const id = args.custom ? `mock::${args.type}::${args.name}` : undefined;
         return { id, state: { ...args.inputs, arn: `arn:aws:mock::${args.type}:${args.name}`, ...state } };
@@ -115,12 +118,20 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    const inputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
-    return register(req, (err, res) => {
+    let inputs: Record<string, unknown> | undefined;
+    deserialized = undefined;
+    const registered = register(req, (err, res) => {
       if (err) failures.push(err instanceof Error ? err : new Error(String(err)));
-      if (res) pending.set(res.getUrn(), { req, inputs });
+      if (res) {
+        inputs ??= pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
+        pending.set(res.getUrn(), { req, inputs });
+      }
       callback(err, res);
     });
+    // The mock monitor calls `newResource` before its first await, with the inputs deserialized: reuse
+    // them rather than deserializing every resource's inputs a second time (a tenth of a large plan's run).
+    inputs = deserialized;
+    return registered;
   };
 
   try {
