@@ -83,7 +83,6 @@ type MonitorLike = {
 
 /** Runs `program` under mocks and returns everything it declared. Runs one at a time in a process. */
 export async function runOffline<T>(program: () => T, options: OfflineOptions): Promise<OfflineRun<T>> {
-  const pending = new Map<string, { req: RegisterRequest; inputs: Record<string, unknown> }>();
   const resources: RecordedResource[] = [];
   const failures: Error[] = [];
   // The inputs the mock monitor has just deserialized for `newResource`, taken over by the recorder below.
@@ -124,7 +123,8 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
       if (err) failures.push(err instanceof Error ? err : new Error(String(err)));
       if (res) {
         inputs ??= pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
-        pending.set(res.getUrn(), { req, inputs });
+        // Recorded at once, so the request (a protobuf message as large as the inputs) can be collected.
+        resources.push(recordOf(res.getUrn(), req, inputs));
       }
       callback(err, res);
     });
@@ -139,30 +139,31 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
     const resolved = (await settle(outputs)) as T;
     await pulumi.runtime.disconnect();
     if (failures.length > 0) throw failures[0];
-    for (const [urn, { req, inputs }] of pending) {
-      resources.push({
-        urn,
-        type: req.getType(),
-        name: req.getName(),
-        ...(req.getParent() ? { parent: req.getParent() } : {}),
-        custom: req.getCustom(),
-        inputs,
-        ...(req.getProvider() ? { provider: req.getProvider() } : {}),
-        options: {
-          protect: req.getProtect() === true,
-          retainOnDelete: req.getRetainondelete() === true,
-          dependsOn: [...new Set(req.getDependenciesList())].sort(),
-          aliases: req.getAliasurnsList(),
-          ignoreChanges: req.getIgnorechangesList(),
-          deleteBeforeReplace: req.getDeletebeforereplace(),
-        },
-      });
-    }
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     return { resources, outputs: resolved };
   } finally {
     monitor.registerResource = register;
   }
+}
+
+function recordOf(urn: string, req: RegisterRequest, inputs: Record<string, unknown>): RecordedResource {
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    ...(req.getParent() ? { parent: req.getParent() } : {}),
+    custom: req.getCustom(),
+    inputs,
+    ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+    options: {
+      protect: req.getProtect() === true,
+      retainOnDelete: req.getRetainondelete() === true,
+      dependsOn: [...new Set(req.getDependenciesList())].sort(),
+      aliases: req.getAliasurnsList(),
+      ignoreChanges: req.getIgnorechangesList(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+    },
+  };
 }
 
 /** Resolves every Output inside a value (objects and arrays included). */

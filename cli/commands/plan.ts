@@ -19,6 +19,12 @@ interface PlanOptions {
   root?: string;
 }
 
+/** A path as the user would type it from here: relative below the cwd, absolute elsewhere. */
+function shownPath(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath === "" ? "." : relativePath.startsWith("..") ? path : relativePath;
+}
+
 export const plan: NetsegCommand = (program, io) => {
   program
     .command("plan")
@@ -39,12 +45,12 @@ export const plan: NetsegCommand = (program, io) => {
       const root = options.root === undefined ? PROJECT_ROOT : resolve(options.root);
       const source = stackSource(options, root);
       const progress = options.quiet ? SILENT : progressOn(io.stderr, "netseg plan");
-      progress.step(`stack ${source.stack} from ${relative(process.cwd(), source.file) || source.file}`);
+      progress.step(`stack ${source.stack} from ${shownPath(source.file)}`);
       const stackPlan = await planStack(source, progress, programAt(root));
       const { files, analysis } = renderPlan(stackPlan, progress);
       const out = options.out === undefined ? resolve(root, "out", source.stack) : resolve(options.out);
       writePlanDirectory(out, files);
-      const shown = relative(process.cwd(), out) || ".";
+      const shown = shownPath(out);
       progress.step(`${count(files.length, "file")} written to ${shown}`);
 
       const namespaces = files.filter((f) => f.path.startsWith("kubernetes/")).length;

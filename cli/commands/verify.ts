@@ -29,7 +29,7 @@ export const verify: NetsegCommand = (program, io) => {
       io.stdout(verifyText(plan.stack, report));
       if (report.violations.length > 0) {
         throw new CommandError(
-          `${report.violations.length} of ${report.cells.length} design cells do not hold`,
+          `${report.violations.length.toLocaleString("en")} of ${report.cells.length.toLocaleString("en")} design cells do not hold`,
           1,
         );
       }

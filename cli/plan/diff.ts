@@ -6,6 +6,7 @@
  * A namespace's two stand-in pods usually change alike; such pairs collapse into one `namespace/*` line,
  * so moving a namespace reads as a handful of lines instead of four per pair of namespaces.
  */
+import { AREAS } from "../../model/areas";
 import type { RecordedResource } from "../offline";
 import type { Block } from "./document";
 import { renderMarkdown } from "./document";
@@ -173,7 +174,6 @@ export function collapse(
   merge("to");
   merge("from");
 
-  const areas = ["publicfrontal", "backoffice", "internalservices"];
   const groupOf = (key: string) => endpoints.get(key)?.group ?? "";
   const labelOf = (end: string, keys: string[]) =>
     keys.length > 1 ? end : (endpoints.get(end)?.label ?? end);
@@ -194,9 +194,9 @@ export function collapse(
       const [af, at] = a.groups.split(" → ") as [string, string];
       const [bf, bt] = b.groups.split(" → ") as [string, string];
       return (
-        groupOrder(af, areas) - groupOrder(bf, areas) ||
+        groupOrder(af, AREAS) - groupOrder(bf, AREAS) ||
         af.localeCompare(bf) ||
-        groupOrder(at, areas) - groupOrder(bt, areas) ||
+        groupOrder(at, AREAS) - groupOrder(bt, AREAS) ||
         at.localeCompare(bt) ||
         a.from.localeCompare(b.from) ||
         a.to.localeCompare(b.to)
