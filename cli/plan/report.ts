@@ -86,7 +86,7 @@ export function reportBlocks(input: ReportInput): Block[] {
     kind: "table",
     header: [
       "from ↓ to →",
-      ...outside.map((d) => `${d.label} (${d.endpoint && "ip" in d.endpoint ? d.endpoint.ip : ""})`),
+      ...outside.map((d) => ("ip" in d.endpoint ? `${d.label} (${d.endpoint.ip})` : d.label)),
     ],
     rows: summary.egress.map((row) => [row.area, ...row.cells.map((c) => portsCellText(c.cell))]),
   });
