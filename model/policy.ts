@@ -29,21 +29,23 @@ export function policyResourceName(namespace: string, name: string): string {
   return `${namespace}-${name}`;
 }
 
+/** The Kubernetes object for a planned policy of the platform, marked as managed by the stack. */
+export function toNetworkPolicy(policy: PolicySpec): NetworkPolicy {
+  return networkPolicyObject(policy, { [MANAGED_LABEL]: "true" });
+}
+
 /**
- * The Kubernetes object for a planned policy. The platform's own policies carry `netseg.dev/managed`;
- * `owner: "service"` renders a service's contract without it, since admission refuses that label to teams.
+ * The Kubernetes object for a planned policy, with `extraLabels` on top of its own. A service's contract
+ * gets none: admission refuses the platform's managed label to the teams that own contracts.
  */
-export function toNetworkPolicy(
-  policy: PolicySpec,
-  owner: "platform" | "service" = "platform",
-): NetworkPolicy {
+export function networkPolicyObject(policy: PolicySpec, extraLabels: Record<string, string>): NetworkPolicy {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: {
       name: policy.name,
       namespace: policy.namespace,
-      labels: owner === "platform" ? { ...policy.labels, [MANAGED_LABEL]: "true" } : { ...policy.labels },
+      labels: { ...policy.labels, ...extraLabels },
       annotations: { [DESCRIPTION_ANNOTATION]: policy.description },
     },
     spec: policy.spec,

@@ -8,6 +8,8 @@ import type { Command } from "commander";
 /** Where a command reads and writes, so tests and the real process can differ. */
 export interface CommandIo {
   stdout(text: string): void;
+  /** Progress and warnings, kept apart from the result on standard output. */
+  stderr(text: string): void;
   /** Reads a file, `-` meaning standard input. */
   readFile(path: string): string;
 }

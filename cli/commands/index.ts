@@ -1,3 +1,7 @@
 /** Every netseg subcommand; adding one is one line here. */
 export { contract } from "./contract";
+export { diff } from "./diff";
+export { explain } from "./explain";
+export { plan } from "./plan";
 export { probe } from "./probe";
+export { verify } from "./verify";

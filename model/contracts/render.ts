@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from "../k8s";
 import { AREA_LABEL } from "../labels";
 import { podsOfNamespace } from "../peers";
-import { type PolicySpec, policyResourceName, toNetworkPolicy } from "../policy";
+import { networkPolicyObject, type PolicySpec, policyResourceName } from "../policy";
 import {
   type Contract,
   type ContractIssue,
@@ -155,5 +155,5 @@ export function renderContract(contract: Contract): PolicySpec[] {
 
 /** The Kubernetes object of a contract policy: the service's, so without the platform's managed label. */
 export function toContractNetworkPolicy(policy: PolicySpec): NetworkPolicy {
-  return toNetworkPolicy(policy, "service");
+  return networkPolicyObject(policy, {});
 }

@@ -1,0 +1,37 @@
+/**
+ * `netseg verify [--stack NAME | --config FILE | --plan DIR]`: checks a plan against the design's
+ * reachability tables (DESIGN.md sections 2 and 4). Exit 0 when every cell holds, 1 with a table of the
+ * violations when some do not, 2 for bad input.
+ */
+
+import { checkDesign } from "../../verify/design";
+import { loadPlan, type PlanSourceOptions } from "../plan/load";
+import { type Plan, planObjects } from "../plan/plan";
+import { progressOn, SILENT } from "../plan/progress";
+import { verifyText } from "../plan/verify";
+import { CommandError, type NetsegCommand } from "./command";
+
+export const verify: NetsegCommand = (program, io) => {
+  program
+    .command("verify")
+    .description("check a stack's planned policies against the design's reachability tables")
+    .option(
+      "-s, --stack <name>",
+      "the stack to check, planned in memory from Pulumi.<name>.yaml (default: dev)",
+    )
+    .option("-c, --config <file>", "check this stack file instead")
+    .option("-p, --plan <dir>", "check a plan directory written by netseg plan")
+    .option("-q, --quiet", "print no progress on standard error")
+    .action(async (options: PlanSourceOptions & { quiet?: boolean }) => {
+      const progress = options.quiet ? SILENT : progressOn(io.stderr, "netseg verify");
+      const plan: Plan = await loadPlan(options, progress);
+      const report = checkDesign(plan.config, planObjects(plan));
+      io.stdout(verifyText(plan.stack, report));
+      if (report.violations.length > 0) {
+        throw new CommandError(
+          `${report.violations.length.toLocaleString("en")} of ${report.cells.length.toLocaleString("en")} design cells do not hold`,
+          1,
+        );
+      }
+    });
+};

@@ -1,0 +1,117 @@
+/**
+ * `netseg explain`: one connection over the probe estate, with the verdict, the evaluator's reason, and per
+ * side the policies that isolate the pod and the rules that let the connection through, each with the
+ * policy's description annotation, so a reviewer sees *why* and not only *what*.
+ */
+import {
+  type Endpoint,
+  NetworkPolicyEvaluator,
+  PROTOCOLS,
+  type Probe,
+  type Protocol,
+  ruleText,
+  type SideVerdict,
+} from "../../evaluator";
+import type { NetworkPolicy } from "../../model/k8s";
+import { DESCRIPTION_ANNOTATION } from "../../model/policy";
+import { probeEstate } from "../../verify/estate";
+import { CommandError } from "../commands/command";
+import { type Plan, planObjects } from "./plan";
+
+export interface ExplainRequest {
+  from: string;
+  to: string;
+  port: string;
+  protocol?: string;
+}
+
+/** `ns/pod` is a pod, anything else an address (the evaluator checks its form). */
+export function endpointOf(text: string): Endpoint {
+  const slash = text.indexOf("/");
+  if (slash > 0 && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text)) {
+    return { namespace: text.slice(0, slash), pod: text.slice(slash + 1) };
+  }
+  return { ip: text };
+}
+
+export function explainConnection(plan: Plan, request: ExplainRequest): string {
+  const { estate, pods } = probeEstate(plan.config, planObjects(plan));
+  const evaluator = new NetworkPolicyEvaluator(estate);
+  const ends = { from: endpointOf(request.from), to: endpointOf(request.to) };
+  for (const [side, endpoint] of Object.entries(ends)) {
+    if ("ip" in endpoint || evaluator.pod(endpoint.namespace, endpoint.pod)) continue;
+    const inNamespace = pods
+      .filter((p) => p.namespace === endpoint.namespace)
+      .map((p) => `${p.namespace}/${p.name}`);
+    const others = [
+      ...new Set(pods.filter((p) => p.role.kind !== "area-pod").map((p) => `${p.namespace}/${p.name}`)),
+    ];
+    const areaNamespaces = [
+      ...new Set(pods.filter((p) => p.role.kind === "area-pod").map((p) => p.namespace)),
+    ];
+    throw new CommandError(
+      inNamespace.length > 0
+        ? `--${side} ${request[side as "from" | "to"]}: namespace ${endpoint.namespace} has the stand-in pods ${inNamespace.join(", ")}`
+        : `--${side} ${request[side as "from" | "to"]}: no stand-in pod there. The probe estate has ` +
+            `<namespace>/endpoint (labelled endpoint: "true") and <namespace>/worker in every area namespace ` +
+            `(${areaNamespaces.join(", ")}), and ${others.join(", ")}; or give an IP address`,
+    );
+  }
+  const protocol = request.protocol?.toUpperCase();
+  if (protocol !== undefined && !PROTOCOLS.includes(protocol as Protocol)) {
+    throw new CommandError(`--protocol ${request.protocol}: use one of ${PROTOCOLS.join(", ")}`);
+  }
+  const port = /^\d+$/.test(request.port) ? Number(request.port) : request.port;
+  const probe: Probe = {
+    from: ends.from,
+    to: ends.to,
+    port,
+    ...(protocol ? { protocol: protocol as Protocol } : {}),
+  };
+  const result = evaluator.probe(probe);
+
+  const policies = new Map(estate.policies.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
+  const described = (key: string) => {
+    const description = describe(policies.get(key));
+    return description === undefined ? key : `${key}: ${description}`;
+  };
+  const { port: number, protocol: proto, portName } = result.connection;
+  const lines = [
+    `${request.from} → ${request.to} on ${proto}/${number}${portName ? ` (${portName})` : ""}: ${result.verdict}`,
+    `  ${result.reason}`,
+    "",
+    ...sideLines(result.egress, `egress from ${request.from}`, described),
+    "",
+    ...sideLines(result.ingress, `ingress to ${request.to}`, described),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function sideLines(side: SideVerdict, title: string, described: (key: string) => string): string[] {
+  if (side.pod === undefined) {
+    return [`${title}: an address outside the cluster's pods, which no NetworkPolicy governs`];
+  }
+  if (!side.isolated) {
+    return [
+      `${title}: not isolated (no policy of its namespace selects it for ${side.direction}), so allowed`,
+    ];
+  }
+  const lines = [`${title}: ${side.allowed ? "allowed" : "denied"}`, "  isolated by:"];
+  lines.push(...side.isolatedBy.map((key) => `    ${described(key)}`));
+  if (side.allowedBy.length === 0) {
+    lines.push(`  allowed by: no ${side.direction} rule of these policies matches`);
+  } else {
+    lines.push("  allowed by:");
+    for (const ref of side.allowedBy) {
+      const description = described(ref.policy);
+      lines.push(
+        `    ${ruleText(ref)}${description === ref.policy ? "" : description.slice(ref.policy.length)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+function describe(policy: NetworkPolicy | undefined): string | undefined {
+  return policy?.metadata?.annotations?.[DESCRIPTION_ANNOTATION];
+}

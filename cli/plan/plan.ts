@@ -1,0 +1,132 @@
+/**
+ * A plan: what one stack declares, rendered offline. `netseg plan` builds it by running the real program
+ * under Pulumi's mocks; `netseg verify`, `diff` and `explain` take it from there or read it back from a
+ * plan directory. Everything the later commands need is in it, so a plan directory stands on its own.
+ */
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import type { SegmentationConfig } from "../../model/config";
+import { parseConfig } from "../../model/config";
+import { ConfigError } from "../../model/issues";
+import type { PlannedObjects } from "../../verify/estate";
+import { CommandError } from "../commands/command";
+import { type Manifest, manifestsOf, plannedObjects } from "../manifests";
+import type { RecordedResource } from "../offline";
+import { PROJECT, rawConfigOf, readStackFile } from "../stackFile";
+import type { Progress } from "./progress";
+
+export interface Plan {
+  stack: string;
+  /** The config as the model normalised it: what the probe estate and the design check are built from. */
+  config: SegmentationConfig;
+  /** Every resource the program declared, in URN order. */
+  resources: RecordedResource[];
+  /** The Kubernetes objects among them, as `kubectl apply` would receive them. */
+  manifests: Manifest[];
+  outputs: Record<string, unknown>;
+}
+
+export function planObjects(plan: Pick<Plan, "manifests">): PlannedObjects {
+  return plannedObjects(plan.manifests);
+}
+
+/** The project's root: the directory of `package.json`, found from this file, never from the cwd. */
+export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+
+export const DEFAULT_STACK = "dev";
+
+export interface StackSource {
+  stack: string;
+  /** Absolute path of the stack file. */
+  file: string;
+}
+
+/**
+ * Where a stack's config comes from: `--config FILE` (relative to the cwd) or `Pulumi.<stack>.yaml` in the
+ * project root. A config file named like a stack file names the stack when `--stack` is not given.
+ */
+export function stackSource(
+  options: { stack?: string; config?: string },
+  root = PROJECT_ROOT,
+  cwd = process.cwd(),
+): StackSource {
+  if (options.config !== undefined) {
+    const file = resolve(cwd, options.config);
+    const named = /^Pulumi\.([^.]+)\.yaml$/.exec(basename(file))?.[1];
+    return { stack: options.stack ?? named ?? DEFAULT_STACK, file };
+  }
+  const stack = options.stack ?? DEFAULT_STACK;
+  return { stack, file: join(root, `Pulumi.${stack}.yaml`) };
+}
+
+/** Reads and checks a stack's config; every problem at once, as exit code 2. */
+export function loadStackConfig(source: StackSource): {
+  config: SegmentationConfig;
+  raw: Record<string, string>;
+} {
+  if (!existsSync(source.file)) {
+    throw new CommandError(`${source.file}: no such stack file (stack "${source.stack}")`);
+  }
+  try {
+    const raw = readStackFile(source.file).config;
+    return { config: parseConfig(rawConfigOf(raw)), raw };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CommandError(`${source.file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** What runs the stack: `segmentation()` of the project's `program.ts`, or of another checkout's. */
+export type StackProgram = () => Record<string, unknown>;
+
+/**
+ * The program of the project checked out at `root`: this one, or another checkout's (an older commit, for
+ * `netseg diff`). Loaded on demand, because loading Pulumi and its providers takes a second that commands
+ * such as `netseg probe` should not pay.
+ */
+export function programAt(root: string): StackProgram {
+  const module = require(join(root, "program.ts")) as { segmentation: StackProgram };
+  return module.segmentation;
+}
+
+/** Runs the stack's program under mocks with its config and collects the plan. */
+export async function planStack(
+  source: StackSource,
+  progress: Progress,
+  program: StackProgram = programAt(PROJECT_ROOT),
+): Promise<Plan> {
+  const { config, raw } = loadStackConfig(source);
+  const { runOffline } = require("../offline") as typeof import("../offline");
+  const areas = new Set(config.namespaces.map((ns) => ns.area)).size;
+  progress.step(
+    `config checked: ${count(config.namespaces.length, "namespace")} in ${count(areas, "area")}, ` +
+      `phase ${config.phase}`,
+  );
+  let declared = 0;
+  const started = performance.now();
+  const run = await runOffline(program, {
+    project: PROJECT,
+    stack: source.stack,
+    config: raw,
+    state: () => {
+      declared++;
+      if (declared % 1000 === 0) progress.tick(`${declared} resources declared so far`);
+      return {};
+    },
+  });
+  progress.step(
+    `program run under mocks: ${count(run.resources.length, "resource")} declared ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  return {
+    stack: source.stack,
+    config,
+    resources: run.resources,
+    manifests: manifestsOf(run.resources),
+    outputs: run.outputs,
+  };
+}
+
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? noun : plural}`;
+}

@@ -1,0 +1,47 @@
+/** From a plan to everything `netseg plan` writes: reachability, design check, reports, picture. */
+import { checkDesign, type DesignReport } from "../../verify/design";
+import { renderHtml, renderMarkdown } from "./document";
+import { type PlanFile, planFiles } from "./files";
+import { heatMapSvg } from "./heatmap";
+import { count, type Plan, planObjects } from "./plan";
+import type { Progress } from "./progress";
+import { type Reachability, reachabilityOf } from "./reachability";
+import { reportBlocks } from "./report";
+import { type ReachabilitySummary, summarise } from "./summary";
+
+export interface PlanAnalysis {
+  reachability: Reachability;
+  summary: ReachabilitySummary;
+  design: DesignReport;
+}
+
+export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
+  const objects = planObjects(plan);
+  const reachability = reachabilityOf(plan.config, objects);
+  const summary = summarise(reachability);
+  progress.step(
+    `reachability: ${count(reachability.sources.length, "source")} × ` +
+      `${count(reachability.destinations.length, "destination")}, ` +
+      `${count(summary.connections.evaluated, "connection")} evaluated, ` +
+      `${summary.connections.allowed.toLocaleString("en")} allowed`,
+  );
+  const design = checkDesign(plan.config, objects);
+  progress.step(
+    `design check: ${count(design.cells.length, "cell")}, ${count(design.violations.length, "violation")}`,
+  );
+  return { reachability, summary, design };
+}
+
+export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
+  const analysis = analysePlan(plan, progress);
+  const blocks = reportBlocks({
+    stack: plan.stack,
+    phase: plan.config.phase,
+    summary: analysis.summary,
+    design: analysis.design,
+  });
+  const svg = heatMapSvg(plan.stack, analysis.summary);
+  const markdown = renderMarkdown(blocks);
+  const html = renderHtml(`Reachability: stack ${plan.stack}`, blocks, svg);
+  return { files: planFiles(plan, { markdown, svg, html }), analysis };
+}

@@ -1,0 +1,229 @@
+/**
+ * `reachability.md` and `reachability.html`: the plan's reachability as a reviewer reads it, from the
+ * summary (who reaches whom) and the design check (what should hold and what does not).
+ */
+import type { DesignReport, Section, Violation } from "../../verify/design";
+import type { Block } from "./document";
+import { NAMESPACE_GRID_LIMIT } from "./heatmap";
+import { count } from "./plan";
+import { portText } from "./reachability";
+import { type NamespaceCell, portsCellText, type ReachabilitySummary, SERVICE, tallyText } from "./summary";
+
+/** Above this many area namespaces the Markdown lists namespaces by what they reach instead of a grid. */
+export const NAMESPACE_TABLE_LIMIT = 40;
+
+const SECTIONS: Section[] = ["ingress", "egress", "dns", "tools", "controllers"];
+
+const CELL_MARK: Record<NamespaceCell, string> = {
+  allow: "●",
+  "endpoint-only": "◐",
+  partial: "○",
+  deny: "·",
+};
+
+export interface ReportInput {
+  stack: string;
+  phase: string;
+  summary: ReachabilitySummary;
+  design: DesignReport;
+}
+
+export function reportBlocks(input: ReportInput): Block[] {
+  const { stack, summary, design } = input;
+  const blocks: Block[] = [];
+  const byArea = new Map<string, number>();
+  for (const ns of summary.namespaces) byArea.set(ns.area, (byArea.get(ns.area) ?? 0) + 1);
+  const areas = [...byArea].map(([area, n]) => `${area} ${n}`).join(", ");
+
+  blocks.push({ kind: "heading", level: 1, text: `Reachability: stack \`${stack}\`` });
+  blocks.push({
+    kind: "paragraph",
+    text:
+      `Phase \`${input.phase}\`; ${count(summary.namespaces.length, "area namespace")} (${areas}). ` +
+      `${summary.connections.evaluated.toLocaleString("en")} connections evaluated with Kubernetes ` +
+      `NetworkPolicy semantics, ${summary.connections.allowed.toLocaleString("en")} allowed. ` +
+      designSentence(design),
+  });
+  blocks.push({ kind: "picture", src: "reachability.svg", alt: `Heat map of who reaches whom in ${stack}` });
+  blocks.push({
+    kind: "paragraph",
+    text:
+      'Every area namespace holds two stand-in pods: `<namespace>/endpoint`, labelled `endpoint: "true"`, ' +
+      "and `<namespace>/worker`, both serving " +
+      `${portText(SERVICE)}. The other roles are \`ingress-<area>/controller\`, the tools' pods, ` +
+      "`kube-system/coredns` and `default/stranger` (a namespace without an area). A cell counts " +
+      "connections between pods, never a pod and itself: `allow` when all of them are allowed, `deny` when " +
+      "none is, `k/n` when k of n are. `netseg explain` tells why for any one of them.",
+  });
+
+  for (const table of summary.phases) {
+    blocks.push({
+      kind: "heading",
+      level: 2,
+      text: `Between areas: to namespaces in the ${table.phase} phase`,
+    });
+    blocks.push({
+      kind: "table",
+      header: [
+        "from ↓ to →",
+        ...table.columns.map((c) => `${c.area} ${c.endpoint ? "endpoint pods" : "other pods"}`),
+      ],
+      rows: summary.rows.map((row, r) => [row.name, ...table.cells[r]!.map(tallyText)]),
+      align: ["left", ...table.columns.map(() => "center" as const)],
+    });
+  }
+
+  blocks.push({ kind: "heading", level: 2, text: "Between namespaces" });
+  blocks.push(...namespaceBlocks(summary));
+
+  blocks.push({ kind: "heading", level: 2, text: "Out of the cluster" });
+  blocks.push({
+    kind: "paragraph",
+    text: "Egress of every pod of an area's namespaces, by destination, with the ports they reach.",
+  });
+  const outside = summary.egress[0]?.cells.map((c) => c.destination) ?? [];
+  blocks.push({
+    kind: "table",
+    header: [
+      "from ↓ to →",
+      ...outside.map((d) => ("ip" in d.endpoint ? `${d.label} (${d.endpoint.ip})` : d.label)),
+    ],
+    rows: summary.egress.map((row) => [row.area, ...row.cells.map((c) => portsCellText(c.cell))]),
+  });
+
+  for (const service of summary.services) {
+    blocks.push({ kind: "heading", level: 2, text: service.title });
+    blocks.push({
+      kind: "table",
+      header: [
+        "from ↓ to →",
+        ...service.destinations.map((d) => `${d.label} (${d.ports.map(portText).join(", ")})`),
+      ],
+      rows: service.rows.map((row) => [row.group.name, ...row.cells.map(portsCellText)]),
+    });
+  }
+
+  blocks.push({ kind: "heading", level: 2, text: "Ingress controllers" });
+  for (const controller of summary.controllers) {
+    blocks.push({ kind: "heading", level: 3, text: `\`${controller.controller.key}\` (${controller.area})` });
+    blocks.push({
+      kind: "table",
+      header: ["from", `to ${controller.controller.ports.map(portText).join(", ")}`],
+      rows: controller.inbound.map((row) => [row.group.name, portsCellText(row.cell)]),
+    });
+    blocks.push({
+      kind: "table",
+      header: ["to", "reached"],
+      rows: controller.outbound.map((row) => [row.name, portsCellText(row.cell)]),
+    });
+  }
+
+  blocks.push({ kind: "heading", level: 2, text: "Design check" });
+  blocks.push(...designBlocks(design));
+  return blocks;
+}
+
+function designSentence(design: DesignReport): string {
+  const cells = design.cells.length.toLocaleString("en");
+  return design.violations.length === 0
+    ? `Design check: ${cells} cells, no violations.`
+    : `Design check: ${cells} cells, **${count(design.violations.length, "violation")}**.`;
+}
+
+export function designBlocks(design: DesignReport): Block[] {
+  const rows = SECTIONS.map((section) => {
+    const cells = design.cells.filter((c) => c.section === section);
+    const violations = design.violations.filter((v) => v.section === section).length;
+    return [
+      section,
+      String(cells.length),
+      String(cells.filter((c) => c.expected === "allow").length),
+      String(cells.filter((c) => c.expected === "deny").length),
+      String(violations),
+    ];
+  });
+  const blocks: Block[] = [
+    {
+      kind: "paragraph",
+      text:
+        "Every cell of the design's tables (DESIGN.md sections 2 and 4), decided by the evaluator over the " +
+        "rendered policies and compared with what the area rules say must hold.",
+    },
+    {
+      kind: "table",
+      header: ["section", "cells", "expected allow", "expected deny", "violations"],
+      rows,
+      align: ["left", "right", "right", "right", "right"],
+    },
+  ];
+  if (design.violations.length > 0) {
+    blocks.push({ kind: "table", ...violationTable(design.violations) });
+  }
+  return blocks;
+}
+
+export function violationTable(violations: readonly Violation[]): { header: string[]; rows: string[][] } {
+  return {
+    header: ["section", "from", "to", "port", "expected", "actual", "design rule", "decided by"],
+    rows: violations.map((v) => [
+      v.section,
+      v.from,
+      v.to,
+      `${v.port}/${v.protocol}`,
+      v.expected,
+      v.actual,
+      v.rule,
+      v.decidedBy,
+    ]),
+  };
+}
+
+function namespaceBlocks(summary: ReachabilitySummary): Block[] {
+  const namespaces = summary.namespaces;
+  const legend =
+    `On ${portText(SERVICE)}, from the namespace of the row to the namespace of the column: ` +
+    `${CELL_MARK.allow} every pod, ${CELL_MARK["endpoint-only"]} endpoint pods only, ` +
+    `${CELL_MARK.partial} some pods, ${CELL_MARK.deny} none. Namespaces marked * are in the strict phase.`;
+  if (namespaces.length <= NAMESPACE_TABLE_LIMIT) {
+    return [
+      { kind: "paragraph", text: legend },
+      {
+        kind: "table",
+        header: ["#", "from ↓ to →", ...namespaces.map((_, i) => String(i + 1))],
+        rows: namespaces.map((from, r) => [
+          String(r + 1),
+          `${from.name} (${from.area})${from.phase === "strict" ? " *" : ""}`,
+          ...summary.namespaceCells[r]!.map((cell) => CELL_MARK[cell]),
+        ]),
+        align: ["right", "left", ...namespaces.map(() => "center" as const)],
+      },
+    ];
+  }
+  // Too many columns for a table: per namespace, which namespaces it reaches, by kind of cell.
+  const rows = namespaces.map((from, r) => {
+    const cells = summary.namespaceCells[r]!;
+    const tally = (cell: NamespaceCell) => cells.filter((c) => c === cell).length;
+    return [
+      `${from.name} (${from.area})${from.phase === "strict" ? " *" : ""}`,
+      String(tally("allow")),
+      String(tally("endpoint-only")),
+      String(tally("partial")),
+      String(tally("deny")),
+    ];
+  });
+  return [
+    {
+      kind: "paragraph",
+      text:
+        `${namespaces.length} namespaces are too many for a grid (more than ${NAMESPACE_TABLE_LIMIT}` +
+        `${namespaces.length > NAMESPACE_GRID_LIMIT ? ", and the picture leaves its grid out too" : "; the picture has it"}). ` +
+        `How many namespaces each one reaches on ${portText(SERVICE)}; the areas above hold the rules.`,
+    },
+    {
+      kind: "table",
+      header: ["from", "every pod", "endpoint pods only", "some pods", "none"],
+      rows,
+      align: ["left", "right", "right", "right", "right"],
+    },
+  ];
+}

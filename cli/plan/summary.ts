@@ -1,0 +1,313 @@
+/**
+ * The reachability of a plan, summed up the way the design's tables are written: between areas (per phase,
+ * `endpoint: "true"` pods apart from the others), between namespaces, out of the cluster, to DNS and the
+ * tools, and in and out of each ingress controller. Pure: the report and the heat map render it.
+ */
+import { AREAS, type Area, type Phase } from "../../model/areas";
+import { SERVICE_PORT } from "../../verify/estate";
+import {
+  areaOf,
+  comparePorts,
+  OUTSIDE_GROUP,
+  type PlanEndpoint,
+  type PortRef,
+  portText,
+  type Reachability,
+  UNLABELLED_GROUP,
+} from "./reachability";
+
+/** How many of a set of connections are allowed. */
+export interface Tally {
+  allowed: number;
+  total: number;
+}
+
+export const SERVICE: PortRef = { port: SERVICE_PORT, protocol: "TCP" };
+
+export function tallyText(tally: Tally): string {
+  if (tally.total === 0) return "–";
+  if (tally.allowed === tally.total) return "allow";
+  if (tally.allowed === 0) return "deny";
+  return `${tally.allowed}/${tally.total}`;
+}
+
+/** A row of sources: every pod of an area, one controller, a tool, or one place outside the cluster. */
+export interface SourceGroup {
+  name: string;
+  /** Indexes into `Reachability.sources`. */
+  members: number[];
+}
+
+export type NamespaceCell = "allow" | "endpoint-only" | "partial" | "deny";
+
+export interface AreaColumn {
+  area: Area;
+  endpoint: boolean;
+  /** Indexes into `Reachability.destinations`. */
+  members: number[];
+}
+
+export interface PhaseTable {
+  phase: Phase;
+  columns: AreaColumn[];
+  /** `cells[row][column]`, rows as in `ReachabilitySummary.rows`. */
+  cells: Tally[][];
+}
+
+export interface NamespaceInfo {
+  name: string;
+  area: Area;
+  phase: Phase;
+  /** Indexes of its stand-in pods, as sources and as destinations (the same pods in both lists). */
+  sources: number[];
+  destinations: number[];
+}
+
+export interface PortsCell {
+  /** Per port the destination serves: how many of the group's connections reach it. */
+  ports: { port: PortRef; tally: Tally }[];
+}
+
+export interface ReachabilitySummary {
+  /** Source rows of the area tables: areas, controllers, monitoring, the unlabelled namespace, the internet. */
+  rows: SourceGroup[];
+  phases: PhaseTable[];
+  /** Area namespaces, by area then name. */
+  namespaces: NamespaceInfo[];
+  /** `namespaceCells[from][to]`, in the order of `namespaces`. */
+  namespaceCells: NamespaceCell[][];
+  /** Egress of each area's pods to each place outside the cluster. */
+  egress: { area: Area; cells: { destination: PlanEndpoint; cell: PortsCell }[] }[];
+  /** Every group of pods to cluster DNS, and to the tools. */
+  services: {
+    title: string;
+    destinations: PlanEndpoint[];
+    rows: { group: SourceGroup; cells: PortsCell[] }[];
+  }[];
+  controllers: ControllerSummary[];
+  connections: { evaluated: number; allowed: number };
+}
+
+export interface ControllerSummary {
+  area: Area;
+  controller: PlanEndpoint;
+  /** Who reaches the controller's ports: places outside the cluster, and monitoring. */
+  inbound: { group: SourceGroup; cell: PortsCell }[];
+  /** What the controller reaches: each area's pods, the tools, DNS, the control plane, the internet. */
+  outbound: { name: string; cell: PortsCell }[];
+}
+
+export function summarise(r: Reachability): ReachabilitySummary {
+  const sourcesOf = (test: (e: PlanEndpoint) => boolean) => r.sources.flatMap((e, i) => (test(e) ? [i] : []));
+  const destinationsOf = (test: (e: PlanEndpoint) => boolean) =>
+    r.destinations.flatMap((e, i) => (test(e) ? [i] : []));
+  const areasPresent = AREAS.filter((area) => r.sources.some((e) => areaOf(e) === area));
+  const role = (kind: string) => (e: PlanEndpoint) => e.role.kind === kind;
+
+  const podGroups: SourceGroup[] = [
+    ...areasPresent.map((area) => ({ name: area, members: sourcesOf((e) => areaOf(e) === area) })),
+    ...groupsBy(r, role("controller")),
+    ...groupsBy(r, role("monitoring")),
+    ...groupsBy(r, role("vault")),
+    ...groupsBy(r, role("dns")),
+    { name: UNLABELLED_GROUP, members: sourcesOf(role("unlabelled")) },
+  ].filter((g) => g.members.length > 0);
+  const outsideGroups: SourceGroup[] = r.sources.flatMap((e, i) =>
+    e.group === OUTSIDE_GROUP ? [{ name: e.label, members: [i] }] : [],
+  );
+  const internet = outsideGroups.filter((g) => r.sources[g.members[0]!]!.key === "internet");
+  const rows = [...podGroups.filter((g) => !["vault", "dns"].includes(kindOf(r, g))), ...internet];
+
+  const phaseOf = new Map(r.config.namespaces.map((ns) => [ns.name, ns.phase]));
+  const phases = (["migration", "strict"] as const).flatMap((phase): PhaseTable[] => {
+    const inPhase = (e: PlanEndpoint) => e.role.kind === "area-pod" && phaseOf.get(e.namespace!) === phase;
+    const columns = areasPresent.flatMap((area) =>
+      [true, false].map((endpoint) => ({
+        area,
+        endpoint,
+        members: destinationsOf(
+          (e) =>
+            inPhase(e) && e.role.kind === "area-pod" && e.role.area === area && e.role.endpoint === endpoint,
+        ),
+      })),
+    );
+    if (columns.every((c) => c.members.length === 0)) return [];
+    const kept = columns.filter((c) => c.members.length > 0);
+    return [
+      {
+        phase,
+        columns: kept,
+        cells: rows.map((row) => kept.map((c) => tally(r, row.members, c.members, SERVICE))),
+      },
+    ];
+  });
+
+  const namespaces: NamespaceInfo[] = r.config.namespaces
+    .map((ns) => ({
+      name: ns.name,
+      area: ns.area,
+      phase: ns.phase,
+      sources: sourcesOf((e) => e.role.kind === "area-pod" && e.namespace === ns.name),
+      destinations: destinationsOf((e) => e.role.kind === "area-pod" && e.namespace === ns.name),
+    }))
+    .filter((ns) => ns.sources.length > 0)
+    .sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.name.localeCompare(b.name));
+  const namespaceCells = namespaces.map((from) => namespaces.map((to) => namespaceCell(r, from, to)));
+
+  const outsideDestinations = r.destinations.filter((e) => e.group === OUTSIDE_GROUP);
+  const egress = areasPresent.map((area) => {
+    const members = sourcesOf((e) => areaOf(e) === area);
+    return {
+      area,
+      cells: outsideDestinations.map((destination) => ({
+        destination,
+        cell: portsCell(r, members, [r.destinationIndex.get(destination.key)!]),
+      })),
+    };
+  });
+
+  const servicesOf = (title: string, test: (e: PlanEndpoint) => boolean) => {
+    const destinations = r.destinations.filter(test);
+    return {
+      title,
+      destinations,
+      rows: podGroups
+        .filter((g) => !g.members.every((m) => destinations.some((d) => d.key === r.sources[m]!.key)))
+        .map((group) => ({
+          group,
+          cells: destinations.map((d) => portsCell(r, group.members, [r.destinationIndex.get(d.key)!])),
+        })),
+    };
+  };
+  const services = [
+    servicesOf("Cluster DNS", role("dns")),
+    servicesOf("Tools", (e) => e.role.kind === "vault" || e.role.kind === "monitoring"),
+  ].filter((s) => s.destinations.length > 0);
+
+  const controllers = r.destinations.filter(role("controller")).map((controller): ControllerSummary => {
+    const area = (controller.role as { area: Area }).area;
+    const d = r.destinationIndex.get(controller.key)!;
+    const monitoring = podGroups.filter((g) => kindOf(r, g) === "monitoring");
+    const s = r.sourceIndex.get(controller.key)!;
+    const towards = (name: string, members: number[]) => ({ name, cell: portsCell(r, [s], members) });
+    return {
+      area,
+      controller,
+      inbound: [...outsideGroups, ...monitoring].map((group) => ({
+        group,
+        cell: portsCell(r, group.members, [d]),
+      })),
+      outbound: [
+        ...areasPresent.map((a) =>
+          towards(
+            `${a} pods`,
+            destinationsOf((e) => areaOf(e) === a),
+          ),
+        ),
+        ...r.destinations
+          .filter((e) => ["monitoring", "vault", "dns"].includes(e.role.kind))
+          .map((e) => towards(e.key, [r.destinationIndex.get(e.key)!])),
+        ...outsideDestinations
+          .filter((e) => e.key === "internet" || e.key === "control-plane")
+          .map((e) => towards(e.label, [r.destinationIndex.get(e.key)!])),
+      ],
+    };
+  });
+
+  let allowed = 0;
+  r.sources.forEach((_, s) => {
+    r.destinations.forEach((_, d) => {
+      allowed += r.reached(s, d).length;
+    });
+  });
+
+  return {
+    rows,
+    phases,
+    namespaces,
+    namespaceCells,
+    egress,
+    services,
+    controllers,
+    connections: { evaluated: r.connectionCount(), allowed },
+  };
+}
+
+/** One row per namespace of the pods with this role (one controller, one tool...). */
+function groupsBy(r: Reachability, test: (e: PlanEndpoint) => boolean): SourceGroup[] {
+  const groups = new Map<string, number[]>();
+  r.sources.forEach((e, i) => {
+    if (!test(e)) return;
+    const members = groups.get(e.group) ?? [];
+    members.push(i);
+    groups.set(e.group, members);
+  });
+  return [...groups].map(([name, members]) => ({ name, members }));
+}
+
+function kindOf(r: Reachability, group: SourceGroup): string {
+  return r.sources[group.members[0]!]!.role.kind;
+}
+
+/** Connections from every source to every destination (an endpoint and itself excepted) on one port. */
+export function tally(r: Reachability, sources: number[], destinations: number[], port: PortRef): Tally {
+  let allowed = 0;
+  let total = 0;
+  for (const s of sources) {
+    for (const d of destinations) {
+      if (r.sources[s]!.key === r.destinations[d]!.key) continue;
+      total++;
+      if (r.allows(s, d, port)) allowed++;
+    }
+  }
+  return { allowed, total };
+}
+
+/** Per port the destinations serve, how many of the connections reach it. */
+export function portsCell(r: Reachability, sources: number[], destinations: number[]): PortsCell {
+  const ports = new Map<string, PortRef>();
+  for (const d of destinations) for (const port of r.destinations[d]!.ports) ports.set(portText(port), port);
+  return {
+    ports: [...ports.values()].sort(comparePorts).map((port) => ({
+      port,
+      tally: tally(
+        r,
+        sources,
+        destinations.filter((d) => r.destinations[d]!.ports.some((p) => portText(p) === portText(port))),
+        port,
+      ),
+    })),
+  };
+}
+
+/** `443/TCP, 5432/TCP (3/13)`: the ports reached, with a count where only some connections reach one. */
+export function portsCellText(cell: PortsCell): string {
+  const reached = cell.ports.filter((p) => p.tally.allowed > 0);
+  if (cell.ports.every((p) => p.tally.total === 0)) return "–";
+  if (reached.length === 0) return "deny";
+  return reached
+    .map(({ port, tally: t }) =>
+      t.allowed === t.total ? portText(port) : `${portText(port)} (${t.allowed}/${t.total})`,
+    )
+    .join(", ");
+}
+
+function namespaceCell(r: Reachability, from: NamespaceInfo, to: NamespaceInfo): NamespaceCell {
+  let toEndpoints: Tally = { allowed: 0, total: 0 };
+  let toOthers: Tally = { allowed: 0, total: 0 };
+  for (const d of to.destinations) {
+    const endpoint = r.destinations[d]!.role;
+    const t = tally(r, from.sources, [d], SERVICE);
+    if (endpoint.kind === "area-pod" && endpoint.endpoint) toEndpoints = add(toEndpoints, t);
+    else toOthers = add(toOthers, t);
+  }
+  const all = add(toEndpoints, toOthers);
+  if (all.allowed === all.total) return "allow";
+  if (all.allowed === 0) return "deny";
+  if (toEndpoints.allowed === toEndpoints.total && toOthers.allowed === 0) return "endpoint-only";
+  return "partial";
+}
+
+function add(a: Tally, b: Tally): Tally {
+  return { allowed: a.allowed + b.allowed, total: a.total + b.total };
+}

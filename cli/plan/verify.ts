@@ -1,0 +1,29 @@
+/** What `netseg verify` prints: the cells checked per section and, when some do not hold, which and why. */
+import type { DesignReport } from "../../verify/design";
+import { count } from "./plan";
+import { violationTable } from "./report";
+
+const SECTIONS = ["ingress", "egress", "dns", "tools", "controllers"] as const;
+
+export function verifyText(stack: string, report: DesignReport): string {
+  const sections = SECTIONS.map(
+    (section) =>
+      `${section} ${report.cells.filter((c) => c.section === section).length.toLocaleString("en")}`,
+  ).join(", ");
+  const head = `Design check of stack ${stack || "(unknown)"}: ${count(report.cells.length, "cell")} (${sections})`;
+  if (report.violations.length === 0) return `${head}, no violations.\n`;
+  const { header, rows } = violationTable(report.violations);
+  return `${head}, ${count(report.violations.length, "violation")}:\n\n${textTable(header, rows)}\n`;
+}
+
+/** Columns padded to their widest cell; the last one (the evaluator's reason, long) is left as it is. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  const rule = header.map((h, i) => "-".repeat(i === header.length - 1 ? h.length : widths[i]!));
+  return [line(header), line(rule), ...rows.map(line)].join("\n");
+}
