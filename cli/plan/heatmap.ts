@@ -62,16 +62,11 @@ function textWidth(text: string): number {
   return text.length * CHAR;
 }
 
-/** Between the deny and allow colours, by the share of connections allowed. */
+/** The legend's colours: all allowed, none allowed, or some (the cell's text says how many). */
 function tallyColour(t: Tally): string {
   if (t.total === 0) return "#ffffff";
-  const share = t.allowed / t.total;
-  if (share === 1) return COLOURS.allow;
-  if (share === 0) return COLOURS.deny;
-  const from = [0xea, 0xee, 0xf2];
-  const to = [0x2d, 0xa4, 0x4e];
-  const mix = from.map((c, i) => Math.round(c + (to[i]! - c) * (0.25 + share * 0.5)));
-  return `#${mix.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+  if (t.allowed === t.total) return COLOURS.allow;
+  return t.allowed === 0 ? COLOURS.deny : COLOURS.partial;
 }
 
 export function heatMapSvg(stack: string, summary: ReachabilitySummary): string {
@@ -134,7 +129,7 @@ export function heatMapSvg(stack: string, summary: ReachabilitySummary): string 
         const text = tallyText(t);
         const title = `${row.name} → ${column.area} (${column.endpoint ? "endpoint pods" : "other pods"}, ${table.phase}): ${text === "allow" || text === "deny" ? text : `${t.allowed} of ${t.total} connections allowed`}`;
         svg.rect(left + c * cellW, ry, cellW - 2, cellH - 2, tallyColour(t), title);
-        const dark = t.total > 0 && t.allowed / t.total > 0.6;
+        const dark = t.total > 0 && t.allowed === t.total;
         svg.text(
           left + c * cellW + (cellW - 2) / 2,
           ry + 14,
