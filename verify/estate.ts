@@ -42,12 +42,21 @@ export interface PlannedObjects {
   policies: NetworkPolicy[];
 }
 
-export function probeEstate(config: SegmentationConfig, objects: PlannedObjects): ProbeEstate {
+/**
+ * The probe estate of a plan. `extraPods` (a contract's own pods and clients, say) join the stand-ins with
+ * addresses after theirs; a namespace they name that the plan lacks is added without labels.
+ */
+export function probeEstate(
+  config: SegmentationConfig,
+  objects: PlannedObjects,
+  extraPods: readonly Omit<PodInfo, "ip">[] = [],
+): ProbeEstate {
   const namespaces: NamespaceInfo[] = objects.namespaces.map((ns) => ({
     name: ns.metadata?.name ?? "",
     labels: { ...(ns.metadata?.labels ?? {}) },
   }));
-  for (const name of [config.egress.dns.namespace, UNLABELLED_NAMESPACE]) {
+  const extraNamespaces = extraPods.map((pod) => pod.namespace);
+  for (const name of [config.egress.dns.namespace, UNLABELLED_NAMESPACE, ...extraNamespaces]) {
     if (!namespaces.some((ns) => ns.name === name)) namespaces.push({ name, labels: {} });
   }
 
@@ -108,10 +117,11 @@ export function probeEstate(config: SegmentationConfig, objects: PlannedObjects)
     role: { kind: "unlabelled" },
   });
 
-  const addresses = podAddresses(config.cluster.cidrs, pods.length);
+  const addresses = podAddresses(config.cluster.cidrs, pods.length + extraPods.length);
   const placed = pods.map((pod, index): ProbePod => ({ ...pod, ip: addresses[index]! }));
+  const extras = extraPods.map((pod, index): PodInfo => ({ ...pod, ip: addresses[pods.length + index]! }));
   // The evaluator takes pods as Kubernetes knows them; the role stays with the probe estate.
-  const estatePods = placed.map(({ role: _role, ...pod }) => pod);
+  const estatePods = [...placed.map(({ role: _role, ...pod }) => pod), ...extras];
   return { estate: { namespaces, pods: estatePods, policies: objects.policies }, pods: placed };
 }
 

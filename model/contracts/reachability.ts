@@ -17,13 +17,13 @@ import {
   type PodInfo,
   type PortSpec,
 } from "../../evaluator";
-import { addressToNumber } from "../../evaluator/ipv4";
+import { probeEstate as platformEstate, UNLABELLED_NAMESPACE } from "../../verify/estate";
 import { externalDestinations } from "../../verify/expectations";
 import { AREAS, type Area, type Phase } from "../areas";
+import { addressAt, size } from "../cidr";
 import type { SegmentationConfig } from "../config";
-import { CONTROLLERS } from "../controllers";
 import { planIngressControllers } from "../ingress";
-import type { NetworkPolicy } from "../k8s";
+import type { Namespace, NetworkPolicy } from "../k8s";
 import { planKubernetes } from "../kubernetes";
 import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
 import { planNamespaces } from "../namespaces";
@@ -65,61 +65,18 @@ export function defaultPolicies(config: SegmentationConfig): NetworkPolicy[] {
   ].map((policy) => toNetworkPolicy(policy));
 }
 
-class AddressPool {
-  private next: number;
-
-  constructor(cidr: string) {
-    // Skip the network address and a few more, as a VPC does.
-    this.next = addressToNumber(cidr.split("/")[0]!) + 10;
-  }
-
-  take(): string {
-    const value = this.next++;
-    return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
-  }
-}
-
 /** Builds the probe estate of a contract over a stack's config (pods are the same in both phases). */
 export function probeEstate(config: SegmentationConfig, contract: Contract): ProbeEstate {
-  const pool = new AddressPool(config.cluster.cidrs[0]!);
-  // Namespaces carry exactly the labels the stack gives them: the area, and the label that lets another
-  // area's controller into a workaround namespace.
-  const namespaces = new Map<string, NamespaceInfo>(
-    planNamespaces(config).map((ns) => [ns.name, { name: ns.name, labels: { ...ns.labels } }]),
-  );
-  const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));
-  const ensureNamespace = (name: string) => {
-    if (!namespaces.has(name)) namespaces.set(name, { name, labels: {} });
-  };
-  const pods: PodInfo[] = [];
+  // The platform's side (every area namespace with an endpoint and a worker pod, the controllers, the
+  // tools, DNS, a namespace without area) is the one `netseg verify` uses; the contract's pods join it.
+  const extras: Omit<PodInfo, "ip">[] = [];
   const podNames = new Set<string>();
   const addPod = (namespace: string, base: string, labels: Labels, ports: PodInfo["ports"] = []) => {
-    ensureNamespace(namespace);
     let name = base;
     for (let n = 2; podNames.has(`${namespace}/${name}`); n++) name = `${base}-${n}`;
     podNames.add(`${namespace}/${name}`);
-    pods.push({ namespace, name, labels: { ...labels }, ip: pool.take(), ports });
+    extras.push({ namespace, name, labels: { ...labels }, ports });
   };
-
-  // The platform's side: every area namespace, the controllers, the tools, DNS, a namespace without area.
-  for (const ns of config.namespaces) {
-    addPod(ns.name, "plain", {});
-    addPod(ns.name, "endpoint", { [ENDPOINT_LABEL]: ENDPOINT_VALUE });
-  }
-  for (const controller of CONTROLLERS) addPod(controller.namespace, "controller", controller.podLabels);
-  const { monitoring, vault } = config.tools;
-  addPod(monitoring.namespace, "monitoring", monitoring.podLabels);
-  addPod(
-    vault.namespace,
-    "vault",
-    vault.podLabels,
-    vault.ports.map((port) => ({ containerPort: port, protocol: "TCP" as const })),
-  );
-  addPod(config.egress.dns.namespace, "dns", config.egress.dns.podLabels, [
-    { containerPort: 53, protocol: "UDP" },
-    { containerPort: 53, protocol: "TCP" },
-  ]);
-  addPod("default", "plain", {});
 
   // The service's own pods: as declared, or one per selector its rules and exposures name.
   if (contract.workloads) {
@@ -152,18 +109,28 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
       if (peer.kind === "area") place(firstOfArea(peer.area), labels);
       else if (peer.kind === "namespace") place(peer.namespace, labels);
       else if (
-        !pods.some((pod) => pod.namespace === contract.namespace && selects(labels, pod.labels ?? {}))
+        !extras.some((pod) => pod.namespace === contract.namespace && selects(labels, pod.labels ?? {}))
       ) {
         // Clients in the service's own namespace are usually its own workloads, already there.
         place(contract.namespace, labels);
       }
       for (const area of AREAS) place(firstOfArea(area), labels);
-      place("default", labels);
+      place(UNLABELLED_NAMESPACE, labels);
     }
   }
-  for (const { rule } of rulesOf(contract)) {
-    for (const peer of rule.peers) if (peer.kind === "namespace") ensureNamespace(peer.namespace);
+
+  const planned = planNamespaces(config).map(
+    (ns): Namespace => ({ metadata: { name: ns.name, labels: { ...ns.labels } } }),
+  );
+  const referenced = rulesOf(contract).flatMap(({ rule }) =>
+    rule.peers.flatMap((peer) => (peer.kind === "namespace" ? [peer.namespace] : [])),
+  );
+  for (const name of referenced) {
+    if (!planned.some((ns) => ns.metadata?.name === name)) planned.push({ metadata: { name, labels: {} } });
   }
+  const { estate } = platformEstate(config, { namespaces: planned, policies: [] }, extras);
+  const pods = estate.pods;
+  const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));
 
   const inPods = new Set(pods.map((pod) => pod.ip));
   const addresses = [
@@ -185,7 +152,7 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
     }),
     ...addresses.map((ip) => ({ endpoint: { ip }, key: ip })),
   ];
-  return { namespaces: [...namespaces.values()], pods, endpoints, ports: probePorts(contract, pods) };
+  return { namespaces: estate.namespaces, pods, endpoints, ports: probePorts(contract, pods) };
 }
 
 /** Without declared workloads: one pod per selector the contract names, with the ports its rules name. */
@@ -217,10 +184,7 @@ function synthesizedPods(contract: Contract): { labels: Labels; ports: NonNullab
 
 /** An address of the range that is not its network address (unless the range is one address). */
 function addressInside(cidr: string): string {
-  const [network, mask] = cidr.split("/") as [string, string];
-  if (Number(mask) >= 31) return network;
-  const value = addressToNumber(network) + 1;
-  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
+  return addressAt(cidr, size(cidr) > 2 ? 1 : 0);
 }
 
 /**
