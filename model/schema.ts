@@ -88,8 +88,6 @@ const name = matching(
 const area = z.enum(AREAS);
 const phase = z.enum(PHASES);
 
-export const phaseSchema = phase;
-
 export const clusterSchema = z.strictObject({
   /** The EKS cluster's name. */
   name: matching(
