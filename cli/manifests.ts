@@ -3,6 +3,7 @@
  * Kubernetes SDK puts `apiVersion` and `kind` in every object's inputs; remote components such as Helm
  * charts are not objects and are left out here.
  */
+import { type ClusterTierManifest, isClusterTierObject } from "../evaluator";
 import type { Namespace, NetworkPolicy } from "../model/k8s";
 import type { PlannedObjects } from "../verify/estate";
 import type { RecordedResource } from "./offline";
@@ -21,12 +22,16 @@ export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] 
     .map((r) => r.inputs as unknown as Manifest);
 }
 
-/** The namespaces and NetworkPolicies among the manifests: what reachability depends on. */
+/**
+ * The namespaces, NetworkPolicies and cluster-tier policies (ClusterNetworkPolicy of either API,
+ * AdminNetworkPolicy, BaselineAdminNetworkPolicy) among the manifests: what reachability depends on.
+ */
 export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
   return {
     namespaces: manifests.filter((m) => m.apiVersion === "v1" && m.kind === "Namespace") as Namespace[],
     policies: manifests.filter(
       (m) => m.apiVersion === "networking.k8s.io/v1" && m.kind === "NetworkPolicy",
     ) as NetworkPolicy[],
+    clusterPolicies: manifests.filter(isClusterTierObject) as unknown as ClusterTierManifest[],
   };
 }
