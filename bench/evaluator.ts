@@ -5,6 +5,16 @@
  * tenth namespace in the strict phase (6 policies: only its endpoint pods take the area's traffic).
  * Target: seconds for 1,000 namespaces, flat cost per pair.
  */
+
+import { PRIVATE_RANGES } from "../core/cidr";
+import type { NetworkPolicy, NetworkPolicySpec } from "../core/k8s";
+import {
+  AREA_LABEL,
+  CONTROLLER_POD_LABEL,
+  ENDPOINT_LABEL,
+  ENDPOINT_VALUE,
+  NAMESPACE_NAME_LABEL,
+} from "../core/labels";
 import {
   type Endpoint,
   type Estate,
@@ -12,15 +22,6 @@ import {
   type PodInfo,
   type PortSpec,
 } from "../evaluator";
-import { PRIVATE_RANGES } from "../model/cidr";
-import type { NetworkPolicy, NetworkPolicySpec } from "../model/k8s";
-import {
-  AREA_LABEL,
-  CONTROLLER_POD_LABEL,
-  ENDPOINT_LABEL,
-  ENDPOINT_VALUE,
-  NAMESPACE_NAME_LABEL,
-} from "../model/labels";
 import { type Benchmark, formatDuration, timed } from "./benchmark";
 
 const SIZES = [100, 1000];

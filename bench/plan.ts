@@ -15,9 +15,9 @@ import { runOffline } from "../cli/offline";
 import type { Plan } from "../cli/plan/plan";
 import { SILENT } from "../cli/plan/progress";
 import { renderPlan } from "../cli/plan/render";
-import { PROJECT, rawConfigOf, readStackFile } from "../cli/stackFile";
 import { AREAS } from "../model/areas";
 import { parseConfig } from "../model/config";
+import { PROJECT, rawConfigOf, readStackFile } from "../model/stackFile";
 import { segmentation } from "../program";
 import { type Benchmark, formatDuration } from "./benchmark";
 

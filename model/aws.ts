@@ -12,7 +12,7 @@
  * CIDR), never from list positions. The config arrives normalised (sorted, deduplicated), so re-ordering
  * entries in the stack file plans the same resources with the same names.
  */
-import { sortCidrs } from "./cidr";
+import { sortCidrs } from "../core/cidr";
 import type {
   AccountConfig,
   DataStoreConfig,

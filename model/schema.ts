@@ -6,9 +6,9 @@
  * Leaf checks attach a `fix` to each issue, so every problem reaches the user as path, value, rule and fix.
  */
 import { z } from "zod";
+import { checkIpv4Address, checkIpv4Cidr } from "../core/cidr";
+import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../core/labels";
 import { AREAS, PHASES } from "./areas";
-import { checkIpv4Address, checkIpv4Cidr } from "./cidr";
-import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "./labels";
 import { AWS_MANAGED_RULE_GROUPS, AWS_MANAGED_RULE_GROUPS_SOURCE } from "./wafRuleGroups";
 import { suggestion } from "./zodIssues";
 

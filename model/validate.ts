@@ -3,12 +3,13 @@
  * names the sections it needs and runs only when they parsed, so one broken section does not hide the
  * problems of the others.
  */
+
+import { addressCount, contains, isPublic, overlaps } from "../core/cidr";
+import { isProtectedNamespaceLabel, namespaceNameProblem } from "../core/labels";
 import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
 import { AWS_CHECKS } from "./awsChecks";
-import { addressCount, contains, isPublic, overlaps } from "./cidr";
 import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
-import { isProtectedNamespaceLabel, namespaceNameProblem } from "./labels";
 import type { ConfigKey } from "./schema";
 
 type Sections = Required<ParsedSections>;

@@ -1,13 +1,13 @@
 /** From a plan to everything `netseg plan` writes: reachability, design check, reports, picture. */
-import { checkDesign, type DesignReport } from "../../verify/design";
+import { checkDesign, type DesignReport } from "../../analysis/design";
+import { type Reachability, reachabilityOf } from "../../analysis/reachability";
+import { type ReachabilitySummary, summarise } from "../../analysis/summary";
 import { renderHtml, renderMarkdown } from "./document";
 import { type PlanFile, planFiles } from "./files";
 import { heatMapSvg } from "./heatmap";
 import { count, type Plan, planObjects } from "./plan";
 import type { Progress } from "./progress";
-import { type Reachability, reachabilityOf } from "./reachability";
 import { reportBlocks } from "./report";
-import { type ReachabilitySummary, summarise } from "./summary";
 
 export interface PlanAnalysis {
   reachability: Reachability;

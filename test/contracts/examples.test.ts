@@ -12,23 +12,25 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { rawConfigOf } from "../../cli/stackFile";
-import type { Area, Phase } from "../../model/areas";
-import { addressIn } from "../../model/cidr";
-import { parseConfig } from "../../model/config";
 import {
-  type Contract,
   defaultPolicies,
   type Flow,
   flowText,
   type ProbeEndpoint,
-  parseContractFile,
-  planContract,
   probeEstate,
   Reachability,
-  toContractNetworkPolicy,
   withPhase,
+} from "../../analysis/contractReachability";
+import { addressIn } from "../../core/cidr";
+import type { Area, Phase } from "../../model/areas";
+import { parseConfig } from "../../model/config";
+import {
+  type Contract,
+  parseContractFile,
+  planContract,
+  toContractNetworkPolicy,
 } from "../../model/contracts";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, ROOT } from "../support/stack";
 
 const DEV = parseConfig(rawConfigOf(devConfig()));

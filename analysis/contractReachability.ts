@@ -10,25 +10,33 @@
  * Both sides of a connection count, as Kubernetes enforces them: an ingress rule opens nothing for a
  * client whose egress is denied, and an egress rule nothing where the destination's ingress is.
  */
+
+import { addressAt, size } from "../core/cidr";
+import type { Namespace, NetworkPolicy } from "../core/k8s";
+import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../core/labels";
 import {
   type Endpoint,
   type NamespaceInfo,
   NetworkPolicyEvaluator,
   type PodInfo,
   type PortSpec,
-} from "../../evaluator";
-import { probeEstate as platformEstate, UNLABELLED_NAMESPACE } from "../../verify/estate";
-import { externalDestinations } from "../../verify/expectations";
-import { AREAS, type Area, type Phase } from "../areas";
-import { addressAt, size } from "../cidr";
-import type { SegmentationConfig } from "../config";
-import { planIngressControllers } from "../ingress";
-import type { Namespace, NetworkPolicy } from "../k8s";
-import { planKubernetes } from "../kubernetes";
-import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
-import { planNamespaces } from "../namespaces";
-import { toNetworkPolicy } from "../policy";
-import { type Contract, type Labels, labelsText, type Protocol, rulesOf, selects } from "./contract";
+} from "../evaluator";
+import { AREAS, type Area, type Phase } from "../model/areas";
+import type { SegmentationConfig } from "../model/config";
+import {
+  type Contract,
+  type Labels,
+  labelsText,
+  type Protocol,
+  rulesOf,
+  selects,
+} from "../model/contracts/contract";
+import { planIngressControllers } from "../model/ingress";
+import { planKubernetes } from "../model/kubernetes";
+import { planNamespaces } from "../model/namespaces";
+import { toNetworkPolicy } from "../model/policy";
+import { probeEstate as platformEstate, UNLABELLED_NAMESPACE } from "./estate";
+import { externalDestinations } from "./expectations";
 
 /** One end of a probed connection, with what tests and messages need to know about it. */
 export interface ProbeEndpoint {

@@ -3,8 +3,8 @@
  * `endpoint: "true"` pods apart from the others), between namespaces, out of the cluster, to DNS and the
  * tools, and in and out of each ingress controller. Pure: the report and the heat map render it.
  */
-import { AREAS, type Area, type Phase } from "../../model/areas";
-import { SERVICE_PORT } from "../../verify/estate";
+import { AREAS, type Area, type Phase } from "../model/areas";
+import { SERVICE_PORT } from "./estate";
 import {
   areaOf,
   comparePorts,

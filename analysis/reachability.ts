@@ -1,22 +1,18 @@
 /**
  * Who reaches whom in a plan, on which ports: the evaluator's matrix over the probe estate (stand-in pods in
- * every role, see `verify/estate.ts`) and the places outside the cluster the design names (the internet,
+ * every role, see `estate.ts`) and the places outside the cluster the design names (the internet,
  * each VPC, the other private ranges, instance metadata, the control plane, the allowlisted sources).
  *
  * Endpoints are keyed by what they are, never by address: `payments/worker`, `vpc:natonly`, `internet`.
  * Two plans therefore compare cell by cell even when a VPC's CIDRs or the pods' addresses move.
  */
-import {
-  type Endpoint,
-  NetworkPolicyEvaluator,
-  type Protocol,
-  type ReachabilityMatrix,
-} from "../../evaluator";
-import type { Area } from "../../model/areas";
-import { addressAt, addressIn, PRIVATE_RANGES } from "../../model/cidr";
-import type { SegmentationConfig } from "../../model/config";
-import { type PlannedObjects, type ProbeEstate, type ProbePod, probeEstate } from "../../verify/estate";
-import { externalDestinations, internetAddress } from "../../verify/expectations";
+
+import { addressAt, addressIn, PRIVATE_RANGES } from "../core/cidr";
+import { type Endpoint, NetworkPolicyEvaluator, type Protocol, type ReachabilityMatrix } from "../evaluator";
+import type { Area } from "../model/areas";
+import type { SegmentationConfig } from "../model/config";
+import { type PlannedObjects, type ProbeEstate, type ProbePod, probeEstate } from "./estate";
+import { externalDestinations, internetAddress } from "./expectations";
 
 export interface PortRef {
   port: number;
