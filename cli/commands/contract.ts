@@ -9,8 +9,8 @@
  * problem on its own line as `FILE:LINE: path: value problem; fix.`
  */
 import { stringify } from "yaml";
+import { flowText } from "../../analysis/contractEstate";
 import { type LintReport, lintContract } from "../../analysis/contractLint";
-import { flowText } from "../../analysis/contractReachability";
 import { checkConfig } from "../../model/config";
 import {
   type Contract,

@@ -9,7 +9,7 @@ import {
   type DiffLine,
   diffConnections,
 } from "../../analysis/diff";
-import { type PortRef, portText, type Reachability } from "../../analysis/reachability";
+import { type PlanReachability, type PortRef, portText } from "../../analysis/reachability";
 import type { RecordedResource } from "../offline";
 import type { Block } from "./document";
 import { renderMarkdown } from "./document";
@@ -40,8 +40,8 @@ export interface PlanDiff {
 }
 
 export function diffPlans(
-  base: { reachability: Reachability; resources: readonly RecordedResource[] },
-  head: { reachability: Reachability; resources: readonly RecordedResource[] },
+  base: { reachability: PlanReachability; resources: readonly RecordedResource[] },
+  head: { reachability: PlanReachability; resources: readonly RecordedResource[] },
 ): PlanDiff {
   const changes = diffConnections(base.reachability, head.reachability);
   return {

@@ -1,6 +1,6 @@
 /** From a plan to everything `netseg plan` writes: reachability, design check, reports, picture. */
 import { checkDesign, type DesignReport } from "../../analysis/design";
-import { type Reachability, reachabilityOf } from "../../analysis/reachability";
+import { type PlanReachability, reachabilityOf } from "../../analysis/reachability";
 import { type ReachabilitySummary, summarise } from "../../analysis/summary";
 import { renderHtml, renderMarkdown } from "./document";
 import { type PlanFile, planFiles } from "./files";
@@ -10,7 +10,7 @@ import type { Progress } from "./progress";
 import { reportBlocks } from "./report";
 
 export interface PlanAnalysis {
-  reachability: Reachability;
+  reachability: PlanReachability;
   summary: ReachabilitySummary;
   design: DesignReport;
 }
@@ -18,7 +18,7 @@ export interface PlanAnalysis {
 export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   const objects = planObjects(plan);
   const reachability = reachabilityOf(plan.config, objects);
-  const summary = summarise(reachability);
+  const summary = summarise(reachability, plan.config);
   progress.step(
     `reachability: ${count(reachability.sources.length, "source")} × ` +
       `${count(reachability.destinations.length, "destination")}, ` +
