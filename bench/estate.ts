@@ -10,8 +10,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { PROJECT, readStackFile } from "../cli/stackFile";
 import { AREAS } from "../model/areas";
+import { PROJECT, readStackFile } from "../model/stackFile";
 
 /**
  * The dev cluster's pod ranges hold about 16,000 addresses, fewer than the stand-in pods of 10,000

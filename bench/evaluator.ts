@@ -6,13 +6,13 @@
  * for 1,000 namespaces, flat cost per pair.
  */
 
-import { rawConfigOf } from "../cli/stackFile";
+import { probeEstate, SERVICE_PORT } from "../analysis/estate";
+import type { Namespace } from "../core/k8s";
 import { type Endpoint, type Estate, NetworkPolicyEvaluator, type PortSpec } from "../evaluator";
 import { parseConfig } from "../model/config";
-import type { Namespace } from "../model/k8s";
 import { planKubernetes } from "../model/kubernetes";
 import { toNetworkPolicy } from "../model/policy";
-import { probeEstate, SERVICE_PORT } from "../verify/estate";
+import { rawConfigOf } from "../model/stackFile";
 import { type Benchmark, type BenchOptions, formatDuration, timed } from "./benchmark";
 import { estateConfig } from "./estate";
 

@@ -8,7 +8,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { runOffline } from "../cli/offline";
-import { PROJECT } from "../cli/stackFile";
+import { PROJECT } from "../model/stackFile";
 
 const BATCH = 1000;
 

@@ -4,7 +4,7 @@
  * pair-by-pair `probe` and the matrix read this one structure, so they cannot disagree about what a policy
  * says, only about how they combine it.
  */
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../model/k8s";
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
 import type { Bitset } from "./bitset";
 import { type AddressRange, addressToNumber, cidrToRange, inRange } from "./ipv4";
 import { compileSelector, EVERYTHING, LabelIndex, type Labels, matches, type Selector } from "./selectors";

@@ -4,14 +4,14 @@
  * misspelt `namespaceSelector` would otherwise widen a rule without a word), and reports every problem at
  * once with its path. What passes is safe to compile: the evaluator itself never meets a malformed value.
  */
-import { checkIpv4Address, checkIpv4Cidr, contains } from "../model/cidr";
-import type { NetworkPolicy } from "../model/k8s";
+import { checkIpv4Address, checkIpv4Cidr, contains } from "../core/cidr";
+import type { NetworkPolicy } from "../core/k8s";
 import {
   labelKeyProblem,
   labelValueProblem,
   NAMESPACE_NAME_LABEL,
   namespaceNameProblem,
-} from "../model/labels";
+} from "../core/labels";
 import { type InputIssue, throwIfAny } from "./errors";
 import { OPERATORS } from "./selectors";
 import {

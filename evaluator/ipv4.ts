@@ -1,6 +1,6 @@
 /**
  * IPv4 addresses as unsigned 32-bit numbers, for matching in the evaluator's inner loops. Parsing and
- * checking stay in model/cidr.ts; these functions take strings that have already passed those checks.
+ * checking stay in core/cidr.ts; these functions take strings that have already passed those checks.
  */
 import ipaddr from "ipaddr.js";
 

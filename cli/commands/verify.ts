@@ -4,7 +4,7 @@
  * violations when some do not, 2 for bad input.
  */
 
-import { checkDesign } from "../../verify/design";
+import { checkDesign } from "../../analysis/design";
 import { loadPlan, type PlanSourceOptions } from "../plan/load";
 import { type Plan, planObjects } from "../plan/plan";
 import { progressOn, SILENT } from "../plan/progress";

@@ -5,15 +5,15 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import type { PlannedObjects } from "../../analysis/estate";
 import type { SegmentationConfig } from "../../model/config";
 import { parseConfig } from "../../model/config";
 import { ConfigError } from "../../model/issues";
+import { PROJECT, rawConfigOf, readStackFile } from "../../model/stackFile";
 import type { ProgramHooks } from "../../program";
-import type { PlannedObjects } from "../../verify/estate";
 import { CommandError } from "../commands/command";
 import { type Manifest, manifestsOf, plannedObjects } from "../manifests";
 import type { RecordedResource } from "../offline";
-import { PROJECT, rawConfigOf, readStackFile } from "../stackFile";
 import type { Progress } from "./progress";
 
 export interface Plan {
