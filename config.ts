@@ -4,8 +4,8 @@
  * a single resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { rawConfigOf } from "./cli/stackFile";
 import { parseConfig, type SegmentationConfig } from "./model/config";
+import { rawConfigOf } from "./model/stackFile";
 
 export function loadConfig(): SegmentationConfig {
   return parseConfig(rawConfigOf(pulumi.runtime.allConfig()));

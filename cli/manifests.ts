@@ -3,9 +3,10 @@
  * Kubernetes SDK puts `apiVersion` and `kind` in every object's inputs; remote components such as Helm
  * charts are not objects and are left out here.
  */
+
+import type { PlannedObjects } from "../analysis/estate";
+import type { Namespace, NetworkPolicy } from "../core/k8s";
 import { type ClusterTierManifest, isClusterTierObject } from "../evaluator";
-import type { Namespace, NetworkPolicy } from "../model/k8s";
-import type { PlannedObjects } from "../verify/estate";
 import type { RecordedResource } from "./offline";
 
 export interface Manifest {

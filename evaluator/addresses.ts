@@ -5,11 +5,11 @@
  * `networks` ("0.0.0.0/0" matches IPv4 traffic, "::/0" IPv6 traffic). EKS runs IPv6 clusters, where pods,
  * ipBlocks and `networks` are IPv6.
  *
- * Syntax comes from ipaddr.js; IPv4 checks and their wording stay in model/cidr.ts, so a mistake in an
+ * Syntax comes from ipaddr.js; IPv4 checks and their wording stay in core/cidr.ts, so a mistake in an
  * IPv4 block reads the same here as in the stack config.
  */
 import ipaddr from "ipaddr.js";
-import { type CidrProblem, checkIpv4Address, checkIpv4Cidr } from "../model/cidr";
+import { type CidrProblem, checkIpv4Address, checkIpv4Cidr } from "../core/cidr";
 
 const IPV6_OFFSET = 1n << 32n;
 

@@ -3,7 +3,7 @@
  * that collects every problem with its path, and checks for the shapes Kubernetes objects share (label
  * selectors, ports, protocols).
  */
-import { labelKeyProblem, labelValueProblem } from "../model/labels";
+import { labelKeyProblem, labelValueProblem } from "../core/labels";
 import type { InputIssue } from "./errors";
 import { OPERATORS } from "./selectors";
 import { PROTOCOLS, type Protocol } from "./types";

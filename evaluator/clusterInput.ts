@@ -15,7 +15,7 @@
  * refused with its path and the fix (nodes peers, networks in ingress), or warned about (domainNames).
  */
 
-import type { LabelSelector } from "../model/k8s";
+import type { LabelSelector } from "../core/k8s";
 import { checkCidr } from "./addresses";
 import {
   arrayAt,

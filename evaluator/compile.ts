@@ -5,7 +5,7 @@
  * pair-by-pair `probe` and the matrix read this one structure, so they cannot disagree about what a policy
  * says, only about how they combine it.
  */
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../model/k8s";
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
 import { type AddressRange, addressToNumber, cidrToRange, inRange } from "./addresses";
 import type { Bitset } from "./bitset";
 import type { InputIssue } from "./errors";

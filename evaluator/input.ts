@@ -4,8 +4,8 @@
  * misspelt `namespaceSelector` would otherwise widen a rule without a word), and reports every problem at
  * once with its path. What passes is safe to compile: the evaluator itself never meets a malformed value.
  */
-import type { NetworkPolicy } from "../model/k8s";
-import { NAMESPACE_NAME_LABEL, namespaceNameProblem } from "../model/labels";
+import type { NetworkPolicy } from "../core/k8s";
+import { NAMESPACE_NAME_LABEL, namespaceNameProblem } from "../core/labels";
 import { checkAddress, checkCidr, cidrToRange, rangeContains } from "./addresses";
 import {
   arrayAt,

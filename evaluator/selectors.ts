@@ -3,7 +3,7 @@
  * requirement must hold, and an empty selector matches everything. Each compiled selector carries a
  * canonical key, so selectors written differently but meaning the same share one cached match set.
  */
-import type { LabelSelector } from "../model/k8s";
+import type { LabelSelector } from "../core/k8s";
 
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 

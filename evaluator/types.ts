@@ -3,7 +3,7 @@
  * cluster-tier policies), the connections it is asked about, and the verdicts it gives. These shapes are also the JSON format of
  * `netseg probe` (DESIGN.md section 7), so field names follow that contract exactly.
  */
-import type { LabelSelector, NetworkPolicy } from "../model/k8s";
+import type { LabelSelector, NetworkPolicy } from "../core/k8s";
 
 export type Protocol = "TCP" | "UDP" | "SCTP";
 

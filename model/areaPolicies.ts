@@ -12,11 +12,12 @@
  * The allows come first and the default-deny waits for all of them, so creating a namespace's policies
  * never leaves a moment where traffic is cut.
  */
+
+import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
+import type { NetworkPolicyEgressRule, NetworkPolicyPeer } from "../core/k8s";
+import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import { AREA_RULES, type Area } from "./areas";
-import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, publicInternet } from "./cidr";
 import type { NamespaceConfig, SegmentationConfig } from "./config";
-import type { NetworkPolicyEgressRule, NetworkPolicyPeer } from "./k8s";
-import { DEFAULT_POLICY_LABEL } from "./labels";
 import {
   ALL_PODS,
   anyAreaNamespace,

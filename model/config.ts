@@ -8,8 +8,8 @@
  * then rely on the plan being identical for any ordering of the config.
  */
 import type { z } from "zod";
+import { sortCidrs } from "../core/cidr";
 import { AREA_RULES, AREAS, type Area, type Phase } from "./areas";
-import { sortCidrs } from "./cidr";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
 import { CONFIG_KEYS, type ConfigKey, type DATA_STORE_KINDS, type RawSection } from "./schema";
 import { validateSections } from "./validate";

@@ -7,8 +7,9 @@
  * namespace or release would delete the controller, and drifted pod labels would silently cut every area
  * off from its own controller.
  */
+
+import { CONTROLLER_POD_LABEL, LABEL_PREFIX } from "../core/labels";
 import { AREAS, type Area } from "./areas";
-import { CONTROLLER_POD_LABEL, LABEL_PREFIX } from "./labels";
 
 /** Container ports of a controller pod, which its own NetworkPolicies open. */
 export interface ControllerPorts {

@@ -16,12 +16,13 @@
  *
  * Everything here is plain data; `components/ingressController.ts` only declares it.
  */
+
+import { isPublic } from "../core/cidr";
+import { MANAGED_LABEL } from "../core/labels";
 import { AREAS, type Area } from "./areas";
-import { isPublic } from "./cidr";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
 import { type ControllerIdentity, controllerIdentity } from "./controllers";
 import { clusterVpcCidrs, controllerConfig, planControllerPolicies } from "./ingressPolicies";
-import { MANAGED_LABEL } from "./labels";
 import type { PolicySpec } from "./policy";
 
 /**

@@ -16,11 +16,11 @@
  * label), never by listing them, so the policies stay the same size as the estate grows.
  */
 import assert from "node:assert/strict";
+import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule } from "../core/k8s";
+import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel } from "../core/labels";
 import type { Area } from "./areas";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
 import { type ControllerIdentity, controllerIdentity } from "./controllers";
-import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule } from "./k8s";
-import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel } from "./labels";
 import { ipBlocks, podsOfNamespace, tcp, udp } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 

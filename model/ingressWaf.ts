@@ -9,6 +9,8 @@
  * controller's namespace only, so no other namespace can put an Ingress on this ALB and change its WAF.
  * An NLB cannot carry a WAF, which is why the public controller alone sits behind an ALB.
  */
+
+import { MANAGED_LABEL, NAMESPACE_NAME_LABEL } from "../core/labels";
 import type { Area } from "./areas";
 import type { SegmentationConfig } from "./config";
 import {
@@ -19,7 +21,6 @@ import {
   planIngressControllers,
 } from "./ingress";
 import { controllerConfig } from "./ingressPolicies";
-import { MANAGED_LABEL, NAMESPACE_NAME_LABEL } from "./labels";
 
 /** The Ingress annotation by which the Load Balancer Controller associates a web ACL with the ALB. */
 export const WAF_ACL_ANNOTATION = "alb.ingress.kubernetes.io/wafv2-acl-arn";

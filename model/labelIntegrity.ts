@@ -19,8 +19,8 @@ import type {
   ValidatingAdmissionPolicySpec,
   Validation,
 } from "kubernetes-types/admissionregistration/v1";
+import { AREA_LABEL, DEFAULT_POLICY_LABEL, LABEL_PREFIX, MANAGED_LABEL } from "../core/labels";
 import type { LabelIntegrityConfig, SegmentationConfig } from "./config";
-import { AREA_LABEL, DEFAULT_POLICY_LABEL, LABEL_PREFIX, MANAGED_LABEL } from "./labels";
 import { DESCRIPTION_ANNOTATION } from "./policy";
 
 export type Enforcement = LabelIntegrityConfig["enforcement"];

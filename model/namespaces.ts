@@ -7,10 +7,11 @@
  * changes labels and policies in place; it never replaces the namespace, which would delete every workload
  * in it.
  */
+
+import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, ROLE_LABEL } from "../core/labels";
 import type { Area } from "./areas";
 import type { SegmentationConfig } from "./config";
 import { CONTROLLERS } from "./controllers";
-import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, ROLE_LABEL } from "./labels";
 
 export type NamespaceRole = "area" | "tool" | "ingress-controller";
 

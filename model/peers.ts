@@ -3,10 +3,11 @@
  * (`networkArea`, `kubernetes.io/metadata.name`, the controllers' pod label), never by listing namespaces,
  * so a policy's size does not grow with the estate.
  */
+
+import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
+import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, NAMESPACE_NAME_LABEL } from "../core/labels";
 import type { Area } from "./areas";
 import { controllerIdentity } from "./controllers";
-import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "./k8s";
-import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, NAMESPACE_NAME_LABEL } from "./labels";
 
 /** Every pod of the policy's namespace. */
 export const ALL_PODS: LabelSelector = {};

@@ -3,8 +3,8 @@
  * safely (a stable logical name, why it exists, what must exist before it). Every policy the stack creates
  * (area defaults, controllers, tools) is a `PolicySpec`, rendered by one function.
  */
-import type { NetworkPolicy, NetworkPolicySpec } from "./k8s";
-import { MANAGED_LABEL } from "./labels";
+import type { NetworkPolicy, NetworkPolicySpec } from "../core/k8s";
+import { MANAGED_LABEL } from "../core/labels";
 
 /** Annotation that carries the reason a policy exists, for the people reading it in the cluster. */
 export const DESCRIPTION_ANNOTATION = "netseg.dev/description";

@@ -5,8 +5,9 @@
  * The runtime mocks see inputs only; whether a namespace is protected is a resource option, which only the
  * engine (and so a policy pack) sees on a real preview or update.
  */
+
+import { AREA_LABEL, MANAGED_LABEL, ROLE_LABEL } from "../core/labels";
 import { AREAS, isArea } from "../model/areas";
-import { AREA_LABEL, MANAGED_LABEL, ROLE_LABEL } from "../model/labels";
 
 /** The part of a Kubernetes object's metadata the checks read. */
 export interface MetadataLike {

@@ -6,8 +6,8 @@
  * allow-all rule there undoes the area's default-deny for every pod it selects, since NetworkPolicies only
  * ever add allowances.
  */
-import type { LabelSelector, NetworkPolicyIngressRule, NetworkPolicyPeer } from "../model/k8s";
-import { ROLE_LABEL } from "../model/labels";
+import type { LabelSelector, NetworkPolicyIngressRule, NetworkPolicyPeer } from "../core/k8s";
+import { ROLE_LABEL } from "../core/labels";
 import { isWholeInternet } from "./securityGroups";
 
 export const NAMESPACE = "kubernetes:core/v1:Namespace";

@@ -9,6 +9,8 @@
  * problem on its own line as `FILE:LINE: path: value problem; fix.`
  */
 import { stringify } from "yaml";
+import { flowText } from "../../analysis/contractEstate";
+import { type LintReport, lintContract } from "../../analysis/contractLint";
 import { checkConfig } from "../../model/config";
 import {
   type Contract,
@@ -16,9 +18,6 @@ import {
   type ContractIssue,
   contractJsonSchema,
   type Finding,
-  flowText,
-  type LintReport,
-  lintContract,
   type ParsedContractFile,
   parseContractFile,
   planContract,
@@ -26,7 +25,7 @@ import {
   toContractNetworkPolicy,
 } from "../../model/contracts";
 import { formatIssue, formatIssues } from "../../model/issues";
-import { parseStackFile, rawConfigOf } from "../stackFile";
+import { parseStackFile, rawConfigOf } from "../../model/stackFile";
 import { CommandError, type CommandIo, type NetsegCommand } from "./command";
 
 /** The stack lint composes with when none is named, if its file is in the working directory. */

@@ -5,12 +5,13 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { diffMarkdown, diffPlans, opensAnything } from "../plan/diff";
+import { opensAnything } from "../../analysis/diff";
+import { reachabilityOf } from "../../analysis/reachability";
+import { diffMarkdown, diffPlans } from "../plan/diff";
 import { readPlanDirectory } from "../plan/files";
 import { commitOf, planGitRef } from "../plan/git";
 import { count, DEFAULT_STACK, type Plan, planObjects } from "../plan/plan";
 import { type Progress, progressOn, SILENT } from "../plan/progress";
-import { reachabilityOf } from "../plan/reachability";
 import { CommandError, type NetsegCommand } from "./command";
 
 export const EXIT_OPENED = 3;

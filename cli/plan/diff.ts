@@ -1,47 +1,19 @@
 /**
- * The segmentation diff of two plans: first the connections that open, close or change ports, compared
- * cell by cell over the two probe estates (endpoints matched by what they are, see `reachability.ts`), then
- * the resources added, changed and removed by URN. Rendered as Markdown for a pull-request comment.
- *
- * A namespace's two stand-in pods usually change alike; such pairs collapse into one `namespace/*` line,
- * so moving a namespace reads as a handful of lines instead of four per pair of namespaces.
+ * The diff of two plans: the segmentation diff (`analysis/diff.ts`), then the resources added, changed and
+ * removed by URN. Rendered as Markdown for a pull-request comment.
  */
-import { AREAS } from "../../model/areas";
+import {
+  type ChangeKind,
+  type ConnectionChange,
+  collapse,
+  type DiffLine,
+  diffConnections,
+} from "../../analysis/diff";
+import { type PlanReachability, type PortRef, portText } from "../../analysis/reachability";
 import type { RecordedResource } from "../offline";
 import type { Block } from "./document";
 import { renderMarkdown } from "./document";
 import { count } from "./plan";
-import {
-  comparePorts,
-  groupOrder,
-  type PlanEndpoint,
-  type PortRef,
-  portText,
-  type Reachability,
-} from "./reachability";
-
-export type ChangeKind = "opened" | "closed" | "changed";
-
-/** One (source, destination) whose reachable ports differ between the plans. */
-export interface ConnectionChange {
-  from: string;
-  to: string;
-  before: PortRef[];
-  after: PortRef[];
-}
-
-/** A line of the report: one change, or several alike collapsed into `namespace/*` ends. */
-export interface DiffLine {
-  kind: ChangeKind;
-  /** `internalservices → backoffice`: the groups of the two ends, as the head plan has them. */
-  groups: string;
-  from: string;
-  to: string;
-  before: PortRef[];
-  after: PortRef[];
-  /** The changes the line stands for. */
-  changes: ConnectionChange[];
-}
 
 export interface ResourceChange {
   urn: string;
@@ -53,6 +25,8 @@ export interface ResourceChange {
 export interface ResourceDiff {
   added: RecordedResource[];
   removed: RecordedResource[];
+  /** Resources of the base that the head declares under a new name with an alias to the old one. */
+  renamed: { from: string; to: string }[];
   changed: ResourceChange[];
   total: number;
 }
@@ -65,40 +39,9 @@ export interface PlanDiff {
   resources: ResourceDiff;
 }
 
-/** True when some connection opens, or reaches a port it did not reach before. */
-export function opensAnything(diff: PlanDiff): boolean {
-  return diff.changes.some((c) => c.after.some((p) => !c.before.some((b) => portText(b) === portText(p))));
-}
-
-export function kindOf(change: Pick<ConnectionChange, "before" | "after">): ChangeKind {
-  if (change.before.length === 0) return "opened";
-  if (change.after.length === 0) return "closed";
-  return "changed";
-}
-
-export function diffConnections(base: Reachability, head: Reachability): ConnectionChange[] {
-  const sources = unionKeys(base.sources, head.sources);
-  const destinations = unionKeys(base.destinations, head.destinations);
-  const reached = (r: Reachability, from: string, to: string): PortRef[] => {
-    const s = r.sourceIndex.get(from);
-    const d = r.destinationIndex.get(to);
-    return s === undefined || d === undefined ? [] : r.reached(s, d);
-  };
-  const changes: ConnectionChange[] = [];
-  for (const from of sources) {
-    for (const to of destinations) {
-      if (from === to) continue;
-      const before = reached(base, from, to);
-      const after = reached(head, from, to);
-      if (portsKey(before) !== portsKey(after)) changes.push({ from, to, before, after });
-    }
-  }
-  return changes;
-}
-
 export function diffPlans(
-  base: { reachability: Reachability; resources: readonly RecordedResource[] },
-  head: { reachability: Reachability; resources: readonly RecordedResource[] },
+  base: { reachability: PlanReachability; resources: readonly RecordedResource[] },
+  head: { reachability: PlanReachability; resources: readonly RecordedResource[] },
 ): PlanDiff {
   const changes = diffConnections(base.reachability, head.reachability);
   return {
@@ -109,101 +52,6 @@ export function diffPlans(
   };
 }
 
-/** Merges changes that differ only in which stand-in pod of a namespace they involve. */
-export function collapse(
-  changes: readonly ConnectionChange[],
-  base: Reachability,
-  head: Reachability,
-): DiffLine[] {
-  const endpoints = new Map<string, PlanEndpoint>();
-  for (const r of [base, head]) {
-    for (const e of [...r.sources, ...r.destinations]) endpoints.set(e.key, e);
-  }
-  // Head first: a namespace that moved areas is grouped under its new area.
-  for (const e of [...head.sources, ...head.destinations]) endpoints.set(e.key, e);
-  const podsOf = new Map<string, Set<string>>();
-  for (const e of endpoints.values()) {
-    if (e.role.kind !== "area-pod" || e.namespace === undefined) continue;
-    podsOf.set(e.namespace, (podsOf.get(e.namespace) ?? new Set()).add(e.key));
-  }
-
-  type Line = { from: string; to: string; fromKeys: string[]; toKeys: string[]; changes: ConnectionChange[] };
-  const signature = (c: ConnectionChange) => `${portsKey(c.before)}>${portsKey(c.after)}`;
-  let lines: Line[] = changes.map((c) => ({
-    from: c.from,
-    to: c.to,
-    fromKeys: [c.from],
-    toKeys: [c.to],
-    changes: [c],
-  }));
-
-  const merge = (side: "from" | "to") => {
-    const other = side === "from" ? "to" : "from";
-    const groups = new Map<string, Line[]>();
-    for (const line of lines) {
-      const namespace = endpoints.get(line[side])?.namespace;
-      const unit =
-        endpoints.get(line[side])?.role.kind === "area-pod" ? `ns:${namespace}` : `key:${line[side]}`;
-      const key = `${unit}|${line[other]}|${signature(line.changes[0]!)}`;
-      groups.set(key, [...(groups.get(key) ?? []), line]);
-    }
-    lines = [...groups.values()].flatMap((group) => {
-      const first = group[0]!;
-      const namespace = endpoints.get(first[side])?.namespace;
-      const pods = namespace === undefined ? undefined : podsOf.get(namespace);
-      const covered = new Set(group.map((l) => l[side]));
-      if (
-        group.length < 2 ||
-        !pods ||
-        pods.size !== covered.size ||
-        ![...pods].every((p) => covered.has(p))
-      ) {
-        return group;
-      }
-      const keys = side === "from" ? "fromKeys" : "toKeys";
-      return [
-        {
-          ...first,
-          [side]: `${namespace}/*`,
-          [keys]: group.flatMap((l) => l[keys]),
-          changes: group.flatMap((l) => l.changes),
-        },
-      ];
-    });
-  };
-  merge("to");
-  merge("from");
-
-  const groupOf = (key: string) => endpoints.get(key)?.group ?? "";
-  const labelOf = (end: string, keys: string[]) =>
-    keys.length > 1 ? end : (endpoints.get(end)?.label ?? end);
-  return lines
-    .map((line): DiffLine => {
-      const change = line.changes[0]!;
-      return {
-        kind: kindOf(change),
-        groups: `${groupOf(line.fromKeys[0]!)} → ${groupOf(line.toKeys[0]!)}`,
-        from: labelOf(line.from, line.fromKeys),
-        to: labelOf(line.to, line.toKeys),
-        before: change.before,
-        after: change.after,
-        changes: line.changes,
-      };
-    })
-    .sort((a, b) => {
-      const [af, at] = a.groups.split(" → ") as [string, string];
-      const [bf, bt] = b.groups.split(" → ") as [string, string];
-      return (
-        groupOrder(af, AREAS) - groupOrder(bf, AREAS) ||
-        af.localeCompare(bf) ||
-        groupOrder(at, AREAS) - groupOrder(bt, AREAS) ||
-        at.localeCompare(bt) ||
-        a.from.localeCompare(b.from) ||
-        a.to.localeCompare(b.to)
-      );
-    });
-}
-
 /** Paths shown per changed resource; the rest are counted. */
 const PATHS_SHOWN = 6;
 
@@ -211,21 +59,31 @@ export function diffResources(
   base: readonly RecordedResource[],
   head: readonly RecordedResource[],
 ): ResourceDiff {
-  const before = new Map(base.map((r) => [r.urn, r]));
   const after = new Map(head.map((r) => [r.urn, r]));
+  // The engine matches a base resource to a head one by URN, or by an alias the head one declares.
+  const byAlias = new Map(head.flatMap((r) => r.options.aliases.map((alias) => [alias, r] as const)));
+  const matched = new Set<string>();
   const changed: ResourceChange[] = [];
-  for (const [urn, h] of after) {
-    const b = before.get(urn);
-    if (!b) continue;
+  const renamed: { from: string; to: string }[] = [];
+  const removed: RecordedResource[] = [];
+  for (const b of base) {
+    const h = after.get(b.urn) ?? byAlias.get(b.urn);
+    if (!h) {
+      removed.push(b);
+      continue;
+    }
+    matched.add(h.urn);
+    if (h.urn !== b.urn) renamed.push({ from: b.urn, to: h.urn });
     const paths: string[] = [];
     for (const field of ["inputs", "options", "provider", "parent"] as const) {
       changedPaths(b[field], h[field], field, paths);
     }
-    if (paths.length > 0) changed.push({ urn, type: h.type, paths });
+    if (paths.length > 0) changed.push({ urn: h.urn, type: h.type, paths });
   }
   return {
-    added: head.filter((r) => !before.has(r.urn)),
-    removed: base.filter((r) => !after.has(r.urn)),
+    added: head.filter((r) => !matched.has(r.urn)),
+    removed,
+    renamed,
     changed,
     total: head.length,
   };
@@ -327,7 +185,15 @@ export function diffMarkdown(diff: PlanDiff): string {
   );
   resourceList(
     "Removed",
-    removed.map((r) => `\`${r.urn}\``),
+    removed.map((r) =>
+      r.options.protect
+        ? `\`${r.urn}\` (protected: \`pulumi up\` stops here until someone unprotects it)`
+        : `\`${r.urn}\``,
+    ),
+  );
+  resourceList(
+    "Renamed, carried over by an alias (no replacement)",
+    diff.resources.renamed.map((r) => `\`${r.from}\` → \`${r.to}\``),
   );
   return renderMarkdown(blocks);
 }
@@ -351,12 +217,4 @@ function lineText(line: DiffLine): string {
       return `${ends}: ${ports(line.before)} → ${ports(line.after)} (${parts.join("; ")})${alike}`;
     }
   }
-}
-
-function unionKeys(a: readonly PlanEndpoint[], b: readonly PlanEndpoint[]): string[] {
-  return [...new Set([...a.map((e) => e.key), ...b.map((e) => e.key)])];
-}
-
-function portsKey(ports: readonly PortRef[]): string {
-  return [...ports].sort(comparePorts).map(portText).join(",");
 }

@@ -3,6 +3,9 @@
  * side the policies that isolate the pod and the rules that let the connection through, each with the
  * policy's description annotation, so a reviewer sees *why* and not only *what*.
  */
+
+import { probeEstate } from "../../analysis/estate";
+import type { NetworkPolicy } from "../../core/k8s";
 import {
   type Endpoint,
   NetworkPolicyEvaluator,
@@ -13,9 +16,7 @@ import {
   type SideVerdict,
   tierRuleText,
 } from "../../evaluator";
-import type { NetworkPolicy } from "../../model/k8s";
 import { DESCRIPTION_ANNOTATION } from "../../model/policy";
-import { probeEstate } from "../../verify/estate";
 import { CommandError } from "../commands/command";
 import { type Plan, planObjects } from "./plan";
 

@@ -3,10 +3,11 @@
  * with no external fonts, scripts or styles (every cell carries a tooltip). Estates with more namespaces
  * than fit on a screen keep the area panels and leave the namespace grid to the Markdown report's lists.
  */
+
+import type { NamespaceCell, ReachabilitySummary, Tally } from "../../analysis/summary";
+import { SERVICE, tallyText } from "../../analysis/summary";
 import type { Area } from "../../model/areas";
 import { escapeHtml } from "./document";
-import type { NamespaceCell, ReachabilitySummary, Tally } from "./summary";
-import { SERVICE, tallyText } from "./summary";
 
 /** Above this many area namespaces the namespace grid is left out: cells would be too small to read. */
 export const NAMESPACE_GRID_LIMIT = 120;

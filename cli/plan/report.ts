@@ -2,12 +2,18 @@
  * `reachability.md` and `reachability.html`: the plan's reachability as a reviewer reads it, from the
  * summary (who reaches whom) and the design check (what should hold and what does not).
  */
-import type { DesignReport, Section, Violation } from "../../verify/design";
+import type { DesignReport, Section, Violation } from "../../analysis/design";
+import { portText } from "../../analysis/reachability";
+import {
+  type NamespaceCell,
+  portsCellText,
+  type ReachabilitySummary,
+  SERVICE,
+  tallyText,
+} from "../../analysis/summary";
 import type { Block } from "./document";
 import { NAMESPACE_GRID_LIMIT } from "./heatmap";
 import { count } from "./plan";
-import { portText } from "./reachability";
-import { type NamespaceCell, portsCellText, type ReachabilitySummary, SERVICE, tallyText } from "./summary";
 
 /** Above this many area namespaces the Markdown lists namespaces by what they reach instead of a grid. */
 export const NAMESPACE_TABLE_LIMIT = 40;

@@ -1,5 +1,5 @@
 /** What `netseg verify` prints: the cells checked per section and, when some do not hold, which and why. */
-import type { DesignReport } from "../../verify/design";
+import type { DesignReport } from "../../analysis/design";
 import { count } from "./plan";
 import { violationTable } from "./report";
 

@@ -7,11 +7,11 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { checkIpv4Cidr } from "../../core/cidr";
+import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../../core/labels";
 import { AREAS } from "../areas";
-import { checkIpv4Cidr } from "../cidr";
 import { propertyPath } from "../issues";
 import { RESERVED_POLICY_NAME_PREFIX } from "../labelIntegrity";
-import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../labels";
 import { issuesFromZod, type ZodIssue } from "../zodIssues";
 import {
   type Contract,

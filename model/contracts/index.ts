@@ -7,15 +7,5 @@ export * from "./contract";
 export { contractFileSchema, contractJsonSchema, type ParsedContractFile, parseContractFile } from "./file";
 export * from "./lint";
 export { planContract } from "./plan";
-export {
-  defaultPolicies,
-  type Flow,
-  flowText,
-  type ProbeEndpoint,
-  type ProbeEstate,
-  probeEstate,
-  Reachability,
-  withPhase,
-} from "./reachability";
 export { CONTRACT_LABEL, policyName, renderContract, toContractNetworkPolicy } from "./render";
 export * from "./vocabulary";

@@ -8,12 +8,11 @@
  * already allow, found with the evaluator). A check whose input is missing is skipped, and the report
  * says which and what would enable it.
  */
-import { AREA_RULES, isArea, type Phase } from "../areas";
-import { contains, INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, overlaps, subtract } from "../cidr";
+
+import { contains, INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, overlaps } from "../../core/cidr";
+import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE } from "../../core/labels";
+import { isArea } from "../areas";
 import type { SegmentationConfig } from "../config";
-import { planKubernetes } from "../kubernetes";
-import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
-import { suggestion } from "../zodIssues";
 import {
   type Contract,
   type ContractIssue,
@@ -26,8 +25,7 @@ import {
   selects,
   type Workload,
 } from "./contract";
-import { defaultPolicies, type Flow, flowText, probeEstate, Reachability, withPhase } from "./reachability";
-import { policyName, policyNameIssues, renderContract, toContractNetworkPolicy } from "./render";
+import { policyNameIssues } from "./render";
 
 export type Severity = "error" | "warning" | "note";
 
@@ -59,47 +57,6 @@ export interface StackContext {
   config: SegmentationConfig;
 }
 
-/** What the whole contract opens in one phase of its namespace. */
-export interface PhaseEffect {
-  phase: Phase;
-  /** True for the namespace's phase in the stack's config. */
-  configured: boolean;
-  opened: Flow[];
-}
-
-export interface LintReport {
-  findings: Finding[];
-  /** Checks that did not run, each with what it needs. */
-  skipped: string[];
-  /** With a stack: what the contract opens beyond the defaults, in each phase. */
-  effects: PhaseEffect[];
-}
-
-export const SKIPPED = {
-  workloads:
-    "selectors that match no pod of the service, named ports the pods do not declare, endpoint labels of exposed pods: declare `workloads` (each pod template's labels and container ports)",
-  services:
-    "a Service port used where the pods receive on another, policy selectors that drift from the Services': declare `services` (selector, port and targetPort)",
-  stack:
-    "rules that add nothing beyond the area defaults, ranges that cover pod addresses, namespaces the stack does not know: give a stack (--stack NAME or --config FILE)",
-} as const;
-
-export function lintContract(contract: Contract, stack?: StackContext): LintReport {
-  const findings = [...fileFindings(contract)];
-  const skipped: string[] = [];
-  if (!contract.workloads) skipped.push(SKIPPED.workloads);
-  if (!contract.services) skipped.push(SKIPPED.services);
-  let effects: PhaseEffect[] = [];
-  if (stack) {
-    const result = stackFindings(contract, stack);
-    findings.push(...result.findings);
-    effects = result.effects;
-  } else {
-    skipped.push(SKIPPED.stack);
-  }
-  return { findings, skipped, effects };
-}
-
 /** Every check that needs nothing but the contract (and what it declares about the service). */
 export function fileFindings(contract: Contract): Finding[] {
   return [
@@ -112,7 +69,7 @@ export function fileFindings(contract: Contract): Finding[] {
   ];
 }
 
-function finding(severity: Severity, check: CheckId, issue: ContractIssue): Finding {
+export function finding(severity: Severity, check: CheckId, issue: ContractIssue): Finding {
   return { severity, check, ...issue };
 }
 
@@ -392,156 +349,4 @@ function serviceFindings(contract: Contract): Finding[] {
     }
   });
   return out;
-}
-
-// --- against the stack ----------------------------------------------------------------------------------------
-
-function stackFindings(
-  contract: Contract,
-  stack: StackContext,
-): { findings: Finding[]; effects: PhaseEffect[] } {
-  const { config } = stack;
-  const out: Finding[] = [];
-  const known = planKubernetes(config).map((plan) => plan.namespace.name);
-  const home = config.namespaces.find((ns) => ns.name === contract.namespace);
-  for (const { rule, path } of rulesOf(contract)) {
-    const field = peersField(rule.direction);
-    rule.peers.forEach((peer, j) => {
-      if (peer.kind === "namespace" && !known.includes(peer.namespace)) {
-        out.push(
-          finding("warning", "namespace", {
-            path: `${path}.${field}[${j}].namespace`,
-            value: peer.namespace,
-            problem: `is not a namespace of stack ${stack.name}`,
-            fix:
-              suggestion(peer.namespace, known) ??
-              "check the name: a peer in a namespace that does not exist admits nothing",
-          }),
-        );
-      }
-      if (peer.kind === "cidr" && rule.direction === "ingress" && overlaps(peer.cidr, config.cluster.cidrs)) {
-        out.push(
-          finding("error", "cidr-covers-pods", {
-            path: `${path}.${field}[${j}].cidr`,
-            value: peer.cidr,
-            problem: `overlaps the cluster's pod addresses (${config.cluster.cidrs.join(", ")}); ipBlocks match pods under the VPC CNI, so this admits pods of every area`,
-            fix: "select pods with {area}, {namespace} or {pods}, and give only ranges outside the cluster",
-          }),
-        );
-      }
-    });
-  }
-  if (!home) {
-    out.push(
-      finding("error", "namespace", {
-        path: "namespace",
-        value: contract.namespace,
-        problem: `is not an area namespace of stack ${stack.name}, so there are no area defaults to compose with`,
-        fix:
-          suggestion(
-            contract.namespace,
-            config.namespaces.map((ns) => ns.name),
-          ) ?? "ask the platform team to add it to segmentation:namespaces",
-      }),
-    );
-    return { findings: out, effects: [] };
-  }
-  // The area rules decide which VPCs an area reaches (the seed's egress segmentation); the cluster's own pod
-  // ranges inside the cluster's VPC are open to every area.
-  const deniedVpcs = config.vpcs.filter((vpc) => !AREA_RULES[home.area].egressToVpcs.includes(vpc.name));
-  contract.egress.forEach((rule, r) => {
-    rule.peers.forEach((peer, j) => {
-      if (peer.kind !== "cidr") return;
-      for (const vpc of deniedVpcs) {
-        const outsidePods = subtract(vpc.cidrs, config.cluster.cidrs);
-        if (!overlaps(peer.cidr, outsidePods)) continue;
-        out.push(
-          finding("error", "area-vpc", {
-            path: `egress[${r}].to[${j}].cidr`,
-            value: peer.cidr,
-            problem: `reaches the ${vpc.name} VPC (${vpc.cidrs.join(", ")}), which the area rules keep from ${home.area} namespaces such as ${home.name}`,
-            fix: `drop the range; a service that needs the ${vpc.name} VPC belongs in an area that reaches it (ask the platform team)`,
-          }),
-        );
-      }
-    });
-  });
-  const phases: Phase[] = home.phase === "strict" ? ["strict", "migration"] : ["migration", "strict"];
-  const policies = renderContract(contract);
-  const byName = new Map(policies.map((policy) => [policy.name, toContractNetworkPolicy(policy)]));
-  const estate = probeEstate(config, contract);
-  const effects: PhaseEffect[] = [];
-  const opened = new Map<string, Flow[][]>();
-  const bases: Reachability[] = [];
-  for (const phase of phases) {
-    const defaults = defaultPolicies(withPhase(config, contract.namespace, phase));
-    const base = new Reachability(estate, defaults);
-    bases.push(base);
-    const all = new Reachability(estate, [...defaults, ...byName.values()]);
-    effects.push({ phase, configured: phase === home.phase, opened: all.allowedBeyond(base) });
-    for (const { rule } of rulesOf(contract)) {
-      const name = policyName(contract, rule);
-      const alone = new Reachability(estate, [...defaults, byName.get(name)!]);
-      opened.set(name, [...(opened.get(name) ?? []), alone.allowedBeyond(base)]);
-    }
-  }
-  for (const { rule, path } of rulesOf(contract)) {
-    const name = policyName(contract, rule);
-    const [now, later] = opened.get(name)!;
-    if (now!.length > 0) continue;
-    if (later!.length > 0) {
-      out.push(
-        finding("note", "adds-nothing", {
-          path,
-          value: name,
-          problem: `adds nothing in the ${phases[0]} phase, the phase of ${contract.namespace} in stack ${stack.name} (the area defaults already allow what it admits); in the ${phases[1]} phase it opens ${later!.length} connection${later!.length === 1 ? "" : "s"}, e.g. ${flowText(later![0]!)}`,
-          fix: `keep it for the move to the ${phases[1]} phase`,
-        }),
-      );
-      continue;
-    }
-    out.push(
-      finding("warning", "adds-nothing", {
-        path,
-        value: name,
-        problem: `opens nothing the area defaults do not already allow, in either phase${whyNothing(contract, rule, estate, byName.get(name)!, bases[0]!)}`,
-        fix:
-          rule.direction === "egress" && rule.peers.every((peer) => peer.kind !== "cidr")
-            ? "remove the rule: the defaults let pods out to every pod, and it is the destination's own contract that must admit them"
-            : "remove the rule, or correct what it was meant to open",
-      }),
-    );
-  }
-  return { findings: out, effects };
-}
-
-/** Why a rule opens nothing: an example connection it admits, and what the defaults say about it. */
-function whyNothing(
-  contract: Contract,
-  rule: ContractRule,
-  estate: ReturnType<typeof probeEstate>,
-  policy: ReturnType<typeof toContractNetworkPolicy>,
-  base: Reachability,
-): string {
-  const alone = new Reachability(estate, [policy]);
-  const mine = (end: Flow["from"]) =>
-    end.pod?.namespace === contract.namespace && selects(rule.pods, end.pod.labels ?? {});
-  const admitted = alone.allowed((flow) => (rule.direction === "ingress" ? mine(flow.to) : mine(flow.from)));
-  const example = admitted[0];
-  if (!example) return ": it admits no connection, its pods or peers match no pod";
-  const result = base.explain(example);
-  const [own, other] =
-    rule.direction === "ingress" ? [result.ingress, result.egress] : [result.egress, result.ingress];
-  const allowedBy = [...new Set(own.allowedBy.map((ref) => ref.policy))];
-  if (result.verdict === "allow") {
-    return `: e.g. ${flowText(example)} is already allowed by ${allowedBy.join(", ") || "every policy (nothing isolates the pod)"}`;
-  }
-  const isolatedBy =
-    other.isolatedBy.length <= 2
-      ? other.isolatedBy.join(" and ")
-      : `${other.isolatedBy.slice(0, 2).join(", ")} and ${other.isolatedBy.length - 2} more`;
-  const refusal = `${other.direction === "ingress" ? "ingress to" : "egress from"} ${other.pod} refuses it (isolated by ${isolatedBy}, no rule admits it)`;
-  return allowedBy.length > 0
-    ? `: e.g. for ${flowText(example)}, ${allowedBy.join(", ")} already lets it ${rule.direction === "ingress" ? "in" : "out"} and ${refusal}`
-    : `: e.g. ${flowText(example)} stays denied: ${refusal}`;
 }

@@ -9,8 +9,8 @@
  * change and delete them; the area defaults stay out of its reach.
  */
 import { createHash } from "node:crypto";
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from "../k8s";
-import { AREA_LABEL } from "../labels";
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from "../../core/k8s";
+import { AREA_LABEL } from "../../core/labels";
 import { podsOfNamespace } from "../peers";
 import { networkPolicyObject, type PolicySpec, policyResourceName } from "../policy";
 import {

@@ -16,8 +16,8 @@
  * file's schema: both front ends accept and refuse exactly the same contracts.
  */
 import type { z } from "zod";
+import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../../core/labels";
 import type { Area } from "../areas";
-import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../labels";
 import {
   type Contract,
   ContractError,

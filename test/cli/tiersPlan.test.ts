@@ -3,11 +3,11 @@
  * `netseg explain` names the tier, policy and rule that decided.
  */
 import assert from "node:assert/strict";
+import { probeEstate } from "../../analysis/estate";
 import type { Manifest } from "../../cli/manifests";
 import { explainConnection } from "../../cli/plan/explain";
 import { planObjects } from "../../cli/plan/plan";
 import { NetworkPolicyEvaluator } from "../../evaluator";
-import { probeEstate } from "../../verify/estate";
 import { devPlan } from "../plan/plans";
 
 /** An Admin Deny into payments from every namespace: what a NetworkPolicy there cannot undo. */

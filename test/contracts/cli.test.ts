@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { run } from "../../cli/main";
+import type { NetworkPolicy } from "../../core/k8s";
 import { CONTRACT_LABEL, contractJsonSchema } from "../../model/contracts";
-import type { NetworkPolicy } from "../../model/k8s";
 import { ROOT } from "../support/stack";
 
 interface Run {

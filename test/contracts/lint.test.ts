@@ -1,19 +1,17 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { rawConfigOf } from "../../cli/stackFile";
+import { type LintReport, lintContract, SKIPPED } from "../../analysis/contractLint";
 import { parseConfig } from "../../model/config";
 import {
   type CheckId,
   type Finding,
-  type LintReport,
-  lintContract,
   parseContractFile,
   type Severity,
-  SKIPPED,
   type StackContext,
 } from "../../model/contracts";
 import { formatIssue } from "../../model/issues";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, ROOT } from "../support/stack";
 
 const DEV: StackContext = { name: "dev", config: parseConfig(rawConfigOf(devConfig())) };

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { rawConfigOf } from "../../cli/stackFile";
+import type { NetworkPolicy } from "../../core/k8s";
+import {
+  DEFAULT_POLICY_LABEL,
+  isProtectedNamespaceLabel,
+  MANAGED_LABEL,
+  NAMESPACE_NAME_LABEL,
+} from "../../core/labels";
 import { parseConfig } from "../../model/config";
 import {
   allow,
@@ -19,16 +25,10 @@ import {
   renderContract,
   toContractNetworkPolicy,
 } from "../../model/contracts";
-import type { NetworkPolicy } from "../../model/k8s";
 import { kubernetesSchemaProblems } from "../../model/kubernetesSchema";
 import { planLabelIntegrity, RESERVED_POLICY_NAME_PREFIX } from "../../model/labelIntegrity";
-import {
-  DEFAULT_POLICY_LABEL,
-  isProtectedNamespaceLabel,
-  MANAGED_LABEL,
-  NAMESPACE_NAME_LABEL,
-} from "../../model/labels";
 import { DESCRIPTION_ANNOTATION, toNetworkPolicy } from "../../model/policy";
+import { rawConfigOf } from "../../model/stackFile";
 import { type AdmissionRequest, admit } from "../support/celAdmission";
 import { editedConfig, ROOT } from "../support/stack";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { type RecordedResource, runOffline } from "../../cli/offline";
 import { ServiceContract } from "../../components/serviceContract";
+import { MANAGED_LABEL } from "../../core/labels";
 import { queryServicesChannels } from "../../examples/contracts/query-services";
 import { allow, CONTRACT_LABEL, ContractError, contract, Pods, Port } from "../../model/contracts";
-import { MANAGED_LABEL } from "../../model/labels";
 import { DESCRIPTION_ANNOTATION } from "../../model/policy";
 
 const COMPONENT = "segmentation:contracts:ServiceContract";

@@ -5,6 +5,7 @@
  * from the evaluator.
  */
 import assert from "node:assert/strict";
+import type { NetworkPolicy, NetworkPolicySpec } from "../../core/k8s";
 import {
   type Endpoint,
   type Estate,
@@ -12,7 +13,6 @@ import {
   type PodInfo,
   type Protocol,
 } from "../../evaluator";
-import type { NetworkPolicy, NetworkPolicySpec } from "../../model/k8s";
 
 export const NAMESPACES = ["x", "y", "z"] as const;
 export const PODS = ["a", "b", "c"] as const;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from "../../core/k8s";
 import { type Endpoint, type Estate, NetworkPolicyEvaluator, type PortSpec } from "../../evaluator";
-import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from "../../model/k8s";
 import { endpoint, evaluatorOf, policy, XYZ_KEYS } from "./estate";
 
 // Small pools, so random policies often select the same pods and cover each other's gaps.

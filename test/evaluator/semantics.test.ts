@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import type { NetworkPolicy } from "../../core/k8s";
 import { NetworkPolicyEvaluator, type Protocol } from "../../evaluator";
-import type { NetworkPolicy } from "../../model/k8s";
 import {
   assertTruthTable,
   type Expectation,

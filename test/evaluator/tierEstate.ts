@@ -3,8 +3,9 @@
  * writes what a person would apply to a cluster; expectations in the tests are written from the
  * network-policy-api's text, never read back from the evaluator.
  */
+
+import type { NetworkPolicy } from "../../core/k8s";
 import { type ClusterTierManifest, type Estate, NetworkPolicyEvaluator } from "../../evaluator";
-import type { NetworkPolicy } from "../../model/k8s";
 import { xyzEstate } from "./estate";
 
 type Spec = Record<string, unknown>;

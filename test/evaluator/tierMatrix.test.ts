@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import type { LabelSelector, NetworkPolicySpec } from "../../core/k8s";
 import {
   type ClusterTierManifest,
   type Endpoint,
@@ -12,7 +13,6 @@ import {
   NetworkPolicyEvaluator,
   type PortSpec,
 } from "../../evaluator";
-import type { LabelSelector, NetworkPolicySpec } from "../../model/k8s";
 import { policy } from "./estate";
 import { eks } from "./tierEstate";
 

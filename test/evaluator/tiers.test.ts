@@ -6,8 +6,8 @@
  * default allow; both sides of a connection must allow it.
  */
 import assert from "node:assert/strict";
+import type { NetworkPolicy } from "../../core/k8s";
 import { type ClusterTierManifest, NetworkPolicyEvaluator, type Protocol } from "../../evaluator";
-import type { NetworkPolicy } from "../../model/k8s";
 import { assertTruthTable, type Expectation, endpoint, nsOf, podIp, podOf, policy, XYZ_KEYS } from "./estate";
 import {
   anp,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { rawConfigOf } from "../../cli/stackFile";
 import { type AwsSidePlan, type PeeringSpec, planAwsSide } from "../../model/aws";
 import { checkConfig, parseConfig } from "../../model/config";
 import { formatIssue } from "../../model/issues";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
 type Values = Record<string, any>;

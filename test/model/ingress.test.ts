@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { rawConfigOf } from "../../cli/stackFile";
+import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../../core/k8s";
+import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../core/labels";
 import { AREAS, type Area } from "../../model/areas";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
 import { controllerIdentity } from "../../model/controllers";
@@ -15,9 +16,8 @@ import {
 } from "../../model/ingress";
 import { CONTROLLER_POLICY, planControllerPolicies } from "../../model/ingressPolicies";
 import { ALB_CONTROLLER, planPublicWafs, WAF_ACL_ANNOTATION } from "../../model/ingressWaf";
-import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../../model/k8s";
-import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../model/labels";
 import { type PolicySpec, toNetworkPolicy } from "../../model/policy";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig, ROOT } from "../support/stack";
 
 type Values = Record<string, any>;

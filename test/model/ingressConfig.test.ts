@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { rawConfigOf } from "../../cli/stackFile";
 import { checkConfig, parseConfig } from "../../model/config";
 import { formatIssue } from "../../model/issues";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
 type Values = Record<string, any>;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { rawConfigOf } from "../../cli/stackFile";
+import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../core/labels";
 import { DEFAULT_DENY } from "../../model/areaPolicies";
 import { AREAS } from "../../model/areas";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
 import { CONTROLLERS } from "../../model/controllers";
 import { planKubernetes } from "../../model/kubernetes";
-import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../model/labels";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
 const dev = () => parseConfig(rawConfigOf(devConfig()));

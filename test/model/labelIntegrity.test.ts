@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { rawConfigOf } from "../../cli/stackFile";
+import { isProtectedNamespaceLabel, LABEL_PREFIX } from "../../core/labels";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
 import { planKubernetes } from "../../model/kubernetes";
 import {
@@ -15,8 +15,8 @@ import {
   protectedLabelCel,
   RESERVED_POLICY_NAME_PREFIX,
 } from "../../model/labelIntegrity";
-import { isProtectedNamespaceLabel, LABEL_PREFIX } from "../../model/labels";
 import { toNetworkPolicy } from "../../model/policy";
+import { rawConfigOf } from "../../model/stackFile";
 import {
   type AdmissionOutcome,
   type AdmissionRequest,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { rawConfigOf } from "../../cli/stackFile";
 import { checkConfig } from "../../model/config";
 import { formatIssue } from "../../model/issues";
+import { rawConfigOf } from "../../model/stackFile";
 import { editedConfig } from "../support/stack";
 
 const problemsOf = (edit: (v: Record<string, any>) => void) =>

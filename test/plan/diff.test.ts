@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { diffMarkdown, diffPlans, opensAnything, type PlanDiff } from "../../cli/plan/diff";
+import { opensAnything } from "../../analysis/diff";
+import { probeEstate } from "../../analysis/estate";
+import { externalDestinations } from "../../analysis/expectations";
+import { portText, reachabilityOf } from "../../analysis/reachability";
+import { diffMarkdown, diffPlans, type PlanDiff } from "../../cli/plan/diff";
 import { type Plan, planObjects } from "../../cli/plan/plan";
-import { portText, reachabilityOf } from "../../cli/plan/reachability";
 import { NetworkPolicyEvaluator } from "../../evaluator";
-import { probeEstate } from "../../verify/estate";
-import { externalDestinations } from "../../verify/expectations";
 import { devPlan, MOVED, movedPlan } from "./plans";
 
 /**

@@ -8,8 +8,8 @@ import type { RecordedResource } from "../../cli/offline";
 import type { Plan } from "../../cli/plan/plan";
 import { SILENT } from "../../cli/plan/progress";
 import { renderPlan } from "../../cli/plan/render";
-import { rawConfigOf } from "../../cli/stackFile";
 import { parseConfig } from "../../model/config";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, devRun, editedConfig, runStack } from "../support/stack";
 
 export function planOf(

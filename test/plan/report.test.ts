@@ -1,19 +1,19 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { checkDesign } from "../../analysis/design";
+import { reachabilityOf } from "../../analysis/reachability";
+import { type ReachabilitySummary, summarise, type Tally } from "../../analysis/summary";
 import { renderMarkdown } from "../../cli/plan/document";
 import type { PlanFile } from "../../cli/plan/files";
 import { heatMapSvg, NAMESPACE_GRID_LIMIT } from "../../cli/plan/heatmap";
-import { reachabilityOf } from "../../cli/plan/reachability";
 import { reportBlocks } from "../../cli/plan/report";
-import { type ReachabilitySummary, summarise, type Tally } from "../../cli/plan/summary";
-import { rawConfigOf } from "../../cli/stackFile";
+import type { Namespace } from "../../core/k8s";
 import { AREAS, type Area } from "../../model/areas";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
-import type { Namespace } from "../../model/k8s";
 import { planKubernetes } from "../../model/kubernetes";
 import { toNetworkPolicy } from "../../model/policy";
-import { checkDesign } from "../../verify/design";
+import { rawConfigOf } from "../../model/stackFile";
 import {
   EGRESS,
   type EgressRow,
@@ -180,7 +180,7 @@ describe("the reachability report", () => {
     );
     const objects = modelObjects(large);
     const r = reachabilityOf(large, objects);
-    const big = summarise(r);
+    const big = summarise(r, large);
     const svg = heatMapSvg("large", big);
     assert.match(svg, /Between areas/);
     assert.doesNotMatch(svg, /Between namespaces/);

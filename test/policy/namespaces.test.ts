@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { rawConfigOf, readStackFile } from "../../cli/stackFile";
 import { parseConfig } from "../../model/config";
 import { planNamespaces } from "../../model/namespaces";
+import { rawConfigOf, readStackFile } from "../../model/stackFile";
 import {
   isManagedNamespace,
   managedNamespaceProtectionProblems,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NetworkPolicyIngressRule } from "../../model/k8s";
+import type { NetworkPolicyIngressRule } from "../../core/k8s";
 import {
   allowAllIngressViolations,
   NAMESPACE,

@@ -14,7 +14,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { type RecordedResource, runOffline } from "../../cli/offline";
-import { PROJECT, readStackFile } from "../../cli/stackFile";
+import { PROJECT, readStackFile } from "../../model/stackFile";
 import { segmentation } from "../../program";
 import { devRun, ROOT } from "../support/stack";
 import { stackFiles } from "./stackFiles";

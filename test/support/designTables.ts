@@ -3,8 +3,9 @@
  * rendered policies are checked against, so they are written out here rather than derived from the
  * model's area rules.
  */
+
+import type { ExternalDestination } from "../../analysis/expectations";
 import type { Area } from "../../model/areas";
-import type { ExternalDestination } from "../../verify/expectations";
 
 type Cell = "allow" | "deny";
 type ByArea = Record<Area, Cell>;

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { type OfflineOptions, type OfflineRun, runOffline } from "../../cli/offline";
-import { PROJECT, readStackFile } from "../../cli/stackFile";
 import { ConfigError } from "../../model/issues";
+import { PROJECT, readStackFile } from "../../model/stackFile";
 import { segmentation } from "../../program";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -43,7 +43,7 @@ export function editedConfig(edit: (values: Values) => void): Record<string, str
 export function runStack(
   config: Record<string, string> = devConfig(),
   options: Partial<OfflineOptions> = {},
-): Promise<OfflineRun<ReturnType<typeof segmentation>>> {
+): Promise<OfflineRun<Awaited<ReturnType<typeof segmentation>>>> {
   return runOffline(segmentation, { project: PROJECT, stack: "dev", config, ...options });
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { rawConfigOf, readStackFile } from "../../cli/stackFile";
 import { parseConfig } from "../../model/config";
+import { rawConfigOf, readStackFile } from "../../model/stackFile";
 import { stackNames } from "../policy/stackFiles";
 import { ROOT } from "../support/stack";
 import { stackFacts } from "./stackFacts";

@@ -3,8 +3,9 @@
  * phases, egress by destination, DNS, tools) and the controllers' north-south rules of section 4, decided
  * by the evaluator over the rendered policies and compared with what the area rules say must hold.
  */
+
+import { addressAt } from "../core/cidr";
 import { type Endpoint, NetworkPolicyEvaluator, type PortSpec, type Protocol } from "../evaluator";
-import { addressAt } from "../model/cidr";
 import type { NamespaceConfig, SegmentationConfig } from "../model/config";
 import { controllerIdentity } from "../model/controllers";
 import { type PlannedObjects, type ProbePod, probeEstate, SERVICE_PORT } from "./estate";

@@ -3,8 +3,9 @@
  * the policies are rendered from. `netseg verify` and the tests compare it with what the evaluator finds in
  * the rendered policies: the table says what should hold, the evaluator says what does.
  */
+
+import { addressAt, addressIn, INSTANCE_METADATA_CIDR, size } from "../core/cidr";
 import { AREA_RULES, type Area } from "../model/areas";
-import { addressAt, addressIn, INSTANCE_METADATA_CIDR, size } from "../model/cidr";
 import type { IngressControllerConfig, NamespaceConfig, SegmentationConfig } from "../model/config";
 
 /** Who opens a connection, as the design's table distinguishes sources. */

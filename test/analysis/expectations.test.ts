@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { rawConfigOf } from "../../cli/stackFile";
-import { AREAS, type Area } from "../../model/areas";
-import type { NamespaceConfig } from "../../model/config";
-import { parseConfig } from "../../model/config";
 import {
   expectedEgress,
   expectedIngress,
   externalDestinations,
   type Source,
-} from "../../verify/expectations";
+} from "../../analysis/expectations";
+import { AREAS, type Area } from "../../model/areas";
+import type { NamespaceConfig } from "../../model/config";
+import { parseConfig } from "../../model/config";
+import { rawConfigOf } from "../../model/stackFile";
 import {
   EGRESS,
   egressRowOf,

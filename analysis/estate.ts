@@ -5,13 +5,13 @@
  * connections between them exactly as it would between real workloads with the same labels.
  */
 
+import { addressAt, size } from "../core/cidr";
+import type { Namespace, NetworkPolicy } from "../core/k8s";
+import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, ROLE_LABEL } from "../core/labels";
 import type { ClusterTierManifest, ContainerPort, Estate, NamespaceInfo, PodInfo } from "../evaluator";
 import { type Area, isArea } from "../model/areas";
-import { addressAt, size } from "../model/cidr";
 import type { SegmentationConfig } from "../model/config";
 import { CONTROLLERS, type ControllerIdentity } from "../model/controllers";
-import type { Namespace, NetworkPolicy } from "../model/k8s";
-import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, ROLE_LABEL } from "../model/labels";
 
 /** The port every stand-in workload serves on. */
 export const SERVICE_PORT = 8080;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { checkDesign } from "../../analysis/design";
 import { type Manifest, manifestsOf, plannedObjects } from "../../cli/manifests";
-import { rawConfigOf } from "../../cli/stackFile";
+import type { NetworkPolicy } from "../../core/k8s";
 import { parseConfig } from "../../model/config";
-import type { NetworkPolicy } from "../../model/k8s";
-import { checkDesign } from "../../verify/design";
+import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, devRun } from "../support/stack";
 
 describe("checking a plan against the design", () => {

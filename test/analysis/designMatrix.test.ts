@@ -3,14 +3,14 @@
  * under mocks for the dev stack (and for the dev stack switched to the strict phase everywhere).
  */
 import assert from "node:assert/strict";
+import { probeEstate, SERVICE_PORT } from "../../analysis/estate";
+import { externalDestinations, internetAddress } from "../../analysis/expectations";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
-import { rawConfigOf } from "../../cli/stackFile";
 import { type Endpoint, NetworkPolicyEvaluator, type Protocol } from "../../evaluator";
 import { AREAS, type Area } from "../../model/areas";
 import { parseConfig } from "../../model/config";
 import { controllerIdentity } from "../../model/controllers";
-import { probeEstate, SERVICE_PORT } from "../../verify/estate";
-import { externalDestinations, internetAddress } from "../../verify/expectations";
+import { rawConfigOf } from "../../model/stackFile";
 import {
   EGRESS,
   egressRowOf,

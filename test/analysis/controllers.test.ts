@@ -4,15 +4,15 @@
  * nothing else; only its allowlist reaches it; it talks to DNS and the API server and not the internet.
  */
 import assert from "node:assert/strict";
+import { probeEstate, SERVICE_PORT } from "../../analysis/estate";
+import { internetAddress } from "../../analysis/expectations";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
-import { rawConfigOf } from "../../cli/stackFile";
+import { addressAt } from "../../core/cidr";
 import { type Endpoint, NetworkPolicyEvaluator, type Protocol } from "../../evaluator";
 import { AREAS, type Area } from "../../model/areas";
-import { addressAt } from "../../model/cidr";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
 import { controllerIdentity } from "../../model/controllers";
-import { probeEstate, SERVICE_PORT } from "../../verify/estate";
-import { internetAddress } from "../../verify/expectations";
+import { rawConfigOf } from "../../model/stackFile";
 import { WORKAROUND_NAMESPACES } from "../support/designTables";
 import { devConfig, devRun } from "../support/stack";
 

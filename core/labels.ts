@@ -1,9 +1,8 @@
 /**
  * Label keys the segmentation trusts. Every selector the stack renders is built from these, and the
- * label-integrity admission policy protects the ones set on namespaces.
+ * label-integrity admission policy protects the ones set on namespaces. A leaf: the evaluator, the model
+ * and the analysis all read these, so it knows nothing of areas (an area is passed in as its name).
  */
-import type { Area } from "./areas";
-
 /** The namespace label that puts a namespace in an area (the seed's name, kept for the services' charts). */
 export const AREA_LABEL = "networkArea";
 
@@ -33,7 +32,7 @@ export const CONTROLLER_POD_LABEL = `${LABEL_PREFIX}ingress-controller`;
  * Namespace label that lets another area's ingress controller in (the seed's workaround namespaces carry
  * `ingress-from-internalservices`), so the controller's egress can select them by label.
  */
-export function extraIngressLabel(controllerArea: Area): string {
+export function extraIngressLabel(controllerArea: string): string {
   return `${LABEL_PREFIX}ingress-from-${controllerArea}`;
 }
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import type { RawConfig } from "../model/config";
-import { ConfigError, type ConfigIssue } from "../model/issues";
+import type { RawConfig } from "./config";
+import { ConfigError, type ConfigIssue } from "./issues";
 
 export const PROJECT = "segmentation";
 
