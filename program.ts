@@ -6,6 +6,7 @@ import { AwsSide } from "./components/awsSide";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
+import { MeshPolicies } from "./components/meshPolicies";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
 import { AREAS } from "./model/areas";
@@ -14,6 +15,7 @@ import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
 import { planLabelIntegrity } from "./model/labelIntegrity";
+import { planMesh } from "./model/mesh/plan";
 
 export function segmentation() {
   const config = loadConfig();
@@ -60,6 +62,19 @@ export function segmentation() {
     };
   });
 
+  // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
+  const meshObjects = planMesh(config);
+  const mesh =
+    meshObjects.length > 0
+      ? new MeshPolicies("mesh", {
+          objects: meshObjects,
+          dependsOn: [...new Set(meshObjects.map((o) => o.namespace))].flatMap((name) => {
+            const namespace = namespaces.get(name);
+            return namespace ? [namespace] : [];
+          }),
+        })
+      : undefined;
+
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
 
@@ -91,6 +106,10 @@ export function segmentation() {
     natPrefixListIds: aws.natPrefixListIds,
     natAllowlistRuleCounts: aws.inboundRuleCounts,
     networkPolicyEnforcement: aws.networkPolicyEnforcement,
+    mesh: {
+      namespaces: config.mesh.namespaces,
+      objects: mesh?.objectNames.length ?? 0,
+    },
     labelIntegrity: {
       enforcement: labelIntegrity.enforcement,
       validationActions: guard.validationActions,

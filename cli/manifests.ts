@@ -6,6 +6,7 @@
 
 import type { PlannedObjects } from "../analysis/estate";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
+import { isLinkerdObject, type LinkerdObject } from "../core/linkerd";
 import type { RecordedResource } from "./offline";
 
 export interface Manifest {
@@ -29,5 +30,6 @@ export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
     policies: manifests.filter(
       (m) => m.apiVersion === "networking.k8s.io/v1" && m.kind === "NetworkPolicy",
     ) as NetworkPolicy[],
+    linkerd: manifests.filter((m) => isLinkerdObject(m)) as unknown as LinkerdObject[],
   };
 }
