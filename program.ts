@@ -2,18 +2,35 @@
  * The whole stack: read the config, plan it with the model, declare the components, return the outputs.
  * `index.ts` runs it for `pulumi up`; `netseg plan` and the tests run it under mocks.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { AwsSide } from "./components/awsSide";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
+import { ProblemError } from "./core/problems";
 import { AREAS } from "./model/areas";
 import { planAwsSide } from "./model/aws";
 import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
 import { planLabelIntegrity } from "./model/labelIntegrity";
+
+/**
+ * What `pulumi up` runs: the stack, with a problem the user can fix (a `ProblemError`, such as a config
+ * error) turned into a `RunError`, which Pulumi prints as its message alone, without the program's source
+ * and stack trace (https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/classes/RunError.html).
+ * Anything else is a bug and keeps its trace.
+ */
+export function pulumiProgram(): ReturnType<typeof segmentation> {
+  try {
+    return segmentation();
+  } catch (error) {
+    if (error instanceof ProblemError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
 
 export function segmentation() {
   const config = loadConfig();

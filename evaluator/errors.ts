@@ -1,24 +1,25 @@
 /**
  * Mistakes in what the evaluator was given, each tied to the field that holds it, so a person can fix the
- * input instead of reading a stack trace or, worse, trusting a "deny" that came from a typo.
+ * input instead of reading a stack trace or, worse, trusting a "deny" that came from a typo. They are
+ * `Problem`s like every other (core/problems.ts).
  */
+import { type Problem, ProblemError } from "../core/problems";
 
-export interface InputIssue {
-  /** Where in the input, e.g. `probes[3].to.pod`. */
-  path: string;
-  /** The offending value as written (undefined when it is missing). */
-  value: unknown;
-  /** What is wrong, phrased to follow the value: `is not a pod of namespace "shop"`. */
-  problem: string;
-}
+/** A mistake in the evaluator's input: `path` such as `probes[3].to.pod`. */
+export type InputIssue = Problem;
 
-export class InputError extends Error {
-  readonly issues: readonly InputIssue[];
+/** What the fix is when a check states only what is wrong. */
+export const INPUT_FIX = "correct it to the input format that netseg probe documents";
 
+export class InputError extends ProblemError {
   constructor(issues: readonly InputIssue[]) {
-    super(formatInputIssues(issues));
+    super("Invalid evaluator input", issues);
     this.name = "InputError";
-    this.issues = issues;
+  }
+
+  /** The same problems, under the name the evaluator's callers have always read. */
+  get issues(): readonly InputIssue[] {
+    return this.problems;
   }
 }
 
@@ -27,17 +28,18 @@ export function throwIfAny(issues: readonly InputIssue[]): void {
   if (issues.length > 0) throw new InputError(issues);
 }
 
-export function formatInputIssue(issue: InputIssue): string {
-  return `${issue.path}: ${showValue(issue.value)} ${issue.problem}`;
-}
-
-export function formatInputIssues(issues: readonly InputIssue[]): string {
-  if (issues.length === 1) return formatInputIssue(issues[0]!);
-  return [`${issues.length} problems:`, ...issues.map((issue) => `  ${formatInputIssue(issue)}`)].join("\n");
-}
-
-function showValue(value: unknown): string {
-  if (value === undefined) return "(missing)";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+/**
+ * An issue from what a check says: `is not a protocol; use TCP, UDP, SCTP` is the problem, then the fix.
+ * A message without a fix gets the input format as its fix.
+ */
+export function inputIssue(
+  path: string,
+  value: unknown,
+  message: string,
+  rule = "evaluator-input",
+): InputIssue {
+  const split = message.indexOf("; ");
+  return split < 0
+    ? { path, value, rule, problem: message, fix: INPUT_FIX }
+    : { path, value, rule, problem: message.slice(0, split), fix: message.slice(split + 2) };
 }

@@ -2,7 +2,7 @@
  * The NetworkPolicy evaluator: Kubernetes NetworkPolicy semantics over an estate of namespaces, pods and
  * policies, for one connection (`probe`) or all of them (`matrix`). Pure: no Pulumi, no cluster.
  */
-export { formatInputIssue, formatInputIssues, InputError, type InputIssue } from "./errors";
+export { InputError, type InputIssue } from "./errors";
 export { answerProbeFile, NetworkPolicyEvaluator, type ProbeAnswer } from "./evaluate";
 export { type ProbeFile, parseProbeFile, validateEstate } from "./input";
 export { type MatrixCounts, ReachabilityMatrix } from "./matrix";

@@ -12,7 +12,7 @@ import {
   NAMESPACE_NAME_LABEL,
   namespaceNameProblem,
 } from "../core/labels";
-import { type InputIssue, throwIfAny } from "./errors";
+import { type InputIssue, inputIssue, throwIfAny } from "./errors";
 import { OPERATORS } from "./selectors";
 import {
   type ContainerPort,
@@ -31,7 +31,7 @@ class Report {
   readonly issues: InputIssue[] = [];
 
   add(path: string, value: unknown, problem: string): void {
-    this.issues.push({ path, value, problem });
+    this.issues.push(inputIssue(path, value, problem));
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { answerProbeFile, formatInputIssue, InputError, NetworkPolicyEvaluator } from "../../evaluator";
+import { formatProblem } from "../../core/problems";
+import { answerProbeFile, InputError, NetworkPolicyEvaluator } from "../../evaluator";
 import { xyzEstate } from "./estate";
 
 type File = Record<string, any>;
@@ -282,7 +283,7 @@ describe("evaluator: input validation", () => {
         error.message,
       );
       for (const [i, issue] of error.issues.entries())
-        assert.match(formatInputIssue(issue), c.expect[i]!.message);
+        assert.match(formatProblem(issue), c.expect[i]!.message);
     });
   }
 
@@ -293,7 +294,7 @@ describe("evaluator: input validation", () => {
     file.pods[0].ip = "10.0.1";
     const error = failure(() => answerProbeFile(file));
     assert.equal(error.issues.length, 3);
-    assert.match(error.message, /^3 problems:\n/);
+    assert.match(error.message, /^Invalid evaluator input \(3 problems\):\n/);
   });
 
   it("checks probes given to the API as well", () => {
