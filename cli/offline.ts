@@ -69,9 +69,24 @@ type RegisterRequest = {
   getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
   getAliasurnsList(): string[];
-  getAliasesList?(): unknown[];
+  getAliasesList?(): AliasMessage[];
   getIgnorechangesList(): string[];
   getObject(): unknown;
+};
+
+/** One alias of the register request: a URN, or a spec the engine turns into one. */
+type AliasMessage = {
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
 };
 
 type MonitorLike = {
@@ -159,11 +174,33 @@ function recordOf(urn: string, req: RegisterRequest, inputs: Record<string, unkn
       protect: req.getProtect() === true,
       retainOnDelete: req.getRetainondelete() === true,
       dependsOn: [...new Set(req.getDependenciesList())].sort(),
-      aliases: req.getAliasurnsList(),
+      aliases: [
+        ...req.getAliasurnsList(),
+        ...(req.getAliasesList?.() ?? []).map((a) => aliasUrn(urn, req, a)),
+      ],
       ignoreChanges: req.getIgnorechangesList(),
       deleteBeforeReplace: req.getDeletebeforereplace(),
     },
   };
+}
+
+/**
+ * The URN an alias stands for. With the resource's own parent, it is the resource's URN with the alias's
+ * name (and type) in place of its own, so it follows whatever parent chain the URN carries; another parent
+ * qualifies the type with that parent's type, as the engine does (the stack resource qualifies nothing).
+ * https://www.pulumi.com/docs/iac/concepts/resources/names/#urns
+ */
+function aliasUrn(urn: string, req: RegisterRequest, alias: AliasMessage): string {
+  const spec = alias.getSpec();
+  if (!spec) return alias.getUrn();
+  const [, stack = "", project = "", qualified = ""] =
+    /^urn:pulumi:([^:]*)::([^:]*)::(.*)::[^:]*$/.exec(urn) ?? [];
+  const type = spec.getType() || req.getType();
+  const ownChain = qualified.includes("$") ? qualified.slice(0, qualified.lastIndexOf("$")) : "";
+  const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+  const chain = parent === req.getParent() ? ownChain : parent === "" ? "" : (parent.split("::")[2] ?? "");
+  const qualifiedType = chain && chain !== "pulumi:pulumi:Stack" ? `${chain}$${type}` : type;
+  return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualifiedType}::${spec.getName() || req.getName()}`;
 }
 
 /** Resolves every Output inside a value (objects and arrays included). */
