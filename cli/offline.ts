@@ -97,7 +97,10 @@ type MonitorLike = {
 };
 
 /** Runs `program` under mocks and returns everything it declared. Runs one at a time in a process. */
-export async function runOffline<T>(program: () => T, options: OfflineOptions): Promise<OfflineRun<T>> {
+export async function runOffline<T>(
+  program: () => T | Promise<T>,
+  options: OfflineOptions,
+): Promise<OfflineRun<T>> {
   const resources: RecordedResource[] = [];
   const failures: Error[] = [];
   // The inputs the mock monitor has just deserialized for `newResource`, taken over by the recorder below.
@@ -110,7 +113,10 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
         deserialized = args.inputs;
         const state = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
         const id = args.custom ? `mock::${args.type}::${args.name}` : undefined;
-        return { id, state: { ...args.inputs, arn: `arn:aws:mock::${args.type}:${args.name}`, ...state } };
+        return {
+          id,
+          state: { ...echoedState(args.inputs), arn: `arn:aws:mock::${args.type}:${args.name}`, ...state },
+        };
       },
       call(args) {
         const handler = options.invokes?.[args.token];
@@ -159,6 +165,17 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
   } finally {
     monitor.registerResource = register;
   }
+}
+
+/**
+ * The outputs a resource reports back: its inputs, as a provider would, except that a Kubernetes object
+ * reports its identity only (`apiVersion`, `kind`, `metadata`). Programs read names back, never specs, and
+ * the specs are most of a large plan's bytes: echoed, each one is serialized twice more and kept by the
+ * mock monitor and by the resource's outputs until the run ends.
+ */
+function echoedState(inputs: Record<string, unknown>): Record<string, unknown> {
+  if (typeof inputs.kind !== "string" || typeof inputs.apiVersion !== "string") return inputs;
+  return { apiVersion: inputs.apiVersion, kind: inputs.kind, metadata: inputs.metadata };
 }
 
 function recordOf(urn: string, req: RegisterRequest, inputs: Record<string, unknown>): RecordedResource {

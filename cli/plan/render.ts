@@ -17,6 +17,7 @@ export interface PlanAnalysis {
 
 export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   const objects = planObjects(plan);
+  progress.step(`reachability: evaluating ${count(objects.policies.length, "policy", "policies")}`);
   const reachability = reachabilityOf(plan.config, objects);
   const summary = summarise(reachability, plan.config);
   progress.step(
@@ -25,6 +26,7 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
       `${count(summary.connections.evaluated, "connection")} evaluated, ` +
       `${summary.connections.allowed.toLocaleString("en")} allowed`,
   );
+  progress.step("design check: deciding every cell of the design's tables");
   const design = checkDesign(plan.config, objects);
   progress.step(
     `design check: ${count(design.cells.length, "cell")}, ${count(design.violations.length, "violation")}`,
@@ -34,6 +36,7 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
 
 export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
   const analysis = analysePlan(plan, progress);
+  progress.step("reports: rendering reachability.md, .svg and .html");
   const blocks = reportBlocks({
     stack: plan.stack,
     phase: plan.config.phase,
