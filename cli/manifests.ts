@@ -6,6 +6,7 @@
 
 import type { PlannedObjects } from "../analysis/estate";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
+import { type ClusterTierManifest, isClusterTierObject } from "../evaluator";
 import type { RecordedResource } from "./offline";
 
 export interface Manifest {
@@ -22,12 +23,16 @@ export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] 
     .map((r) => r.inputs as unknown as Manifest);
 }
 
-/** The namespaces and NetworkPolicies among the manifests: what reachability depends on. */
+/**
+ * The namespaces, NetworkPolicies and cluster-tier policies (ClusterNetworkPolicy of either API,
+ * AdminNetworkPolicy, BaselineAdminNetworkPolicy) among the manifests: what reachability depends on.
+ */
 export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
   return {
     namespaces: manifests.filter((m) => m.apiVersion === "v1" && m.kind === "Namespace") as Namespace[],
     policies: manifests.filter(
       (m) => m.apiVersion === "networking.k8s.io/v1" && m.kind === "NetworkPolicy",
     ) as NetworkPolicy[],
+    clusterPolicies: manifests.filter(isClusterTierObject) as unknown as ClusterTierManifest[],
   };
 }
