@@ -2,6 +2,7 @@
  * The whole stack: read the config, plan it with the model, declare the components, return the outputs.
  * `index.ts` runs it for `pulumi up`; `netseg plan` and the tests run it under mocks.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { AwsSide } from "./components/awsSide";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
@@ -9,6 +10,7 @@ import { ManagedNamespace } from "./components/managedNamespace";
 import { MeshPolicies } from "./components/meshPolicies";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
+import { ProblemError } from "./core/problems";
 import { AREAS } from "./model/areas";
 import { planAwsSide } from "./model/aws";
 import { planIngressControllers } from "./model/ingress";
@@ -17,19 +19,52 @@ import { planKubernetes } from "./model/kubernetes";
 import { planLabelIntegrity } from "./model/labelIntegrity";
 import { planMesh } from "./model/mesh/plan";
 
-export function segmentation() {
+/**
+ * Namespaces declared before the program lets their registrations finish: about 1,000 resources. Declared
+ * in one synchronous burst, every resource's pending registration (its serialized inputs, its promises)
+ * is alive at once, and 10,000 namespaces then outgrow Node's default heap.
+ */
+const NAMESPACES_PER_BATCH = 125;
+
+export interface ProgramHooks {
+  /** Called after each batch of namespaces is declared, with how many of how many. */
+  declared?(namespaces: number, total: number): void;
+}
+
+/**
+ * What `pulumi up` runs: the stack, with a problem the user can fix (a `ProblemError`, such as a config
+ * error) turned into a `RunError`, which Pulumi prints as its message alone, without the program's source
+ * and stack trace (https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/classes/RunError.html).
+ * Anything else is a bug and keeps its trace.
+ */
+export async function pulumiProgram(): ReturnType<typeof segmentation> {
+  try {
+    return await segmentation();
+  } catch (error) {
+    if (error instanceof ProblemError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
+
+export async function segmentation(hooks: ProgramHooks = {}) {
   const config = loadConfig();
 
   const aws = new AwsSide("aws", { plan: planAwsSide(config) });
 
   const kubernetes = planKubernetes(config);
-  const namespaces = new Map(
-    kubernetes.map(({ namespace, policies }) => [
-      namespace.name,
+  const namespaces = new Map<string, ManagedNamespace>();
+  for (let start = 0; start < kubernetes.length; start += NAMESPACES_PER_BATCH) {
+    for (const { namespace, policies } of kubernetes.slice(start, start + NAMESPACES_PER_BATCH)) {
       // Policies wait for enforcement to be switched on, so none lands on a data plane that ignores it.
-      new ManagedNamespace(namespace.resourceName, { namespace, policies, policiesAfter: aws.vpcCni }),
-    ]),
-  );
+      namespaces.set(
+        namespace.name,
+        new ManagedNamespace(namespace.resourceName, { namespace, policies, policiesAfter: aws.vpcCni }),
+      );
+    }
+    // Registrations under way complete in the microtasks that run before the next macrotask.
+    await new Promise((resolve) => setImmediate(resolve));
+    hooks.declared?.(namespaces.size, kubernetes.length);
+  }
   const namespaceOf = (name: string) => {
     const namespace = namespaces.get(name);
     if (!namespace) throw new Error(`bug: namespace ${name} is not planned`);

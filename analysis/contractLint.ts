@@ -14,20 +14,21 @@ import { policyName, renderContract, toContractNetworkPolicy } from "../model/co
 import { planKubernetes } from "../model/kubernetes";
 import { suggestion } from "../model/zodIssues";
 import {
+  type ContractFlow,
+  type ContractReachability,
   defaultPolicies,
-  type Flow,
   flowText,
   probeEstate,
-  Reachability,
+  reachabilityUnder,
   withPhase,
-} from "./contractReachability";
+} from "./contractEstate";
 
 /** What the whole contract opens in one phase of its namespace. */
 export interface PhaseEffect {
   phase: Phase;
   /** True for the namespace's phase in the stack's config. */
   configured: boolean;
-  opened: Flow[];
+  opened: ContractFlow[];
 }
 
 export interface LintReport {
@@ -140,17 +141,17 @@ function stackFindings(
   const byName = new Map(policies.map((policy) => [policy.name, toContractNetworkPolicy(policy)]));
   const estate = probeEstate(config, contract);
   const effects: PhaseEffect[] = [];
-  const opened = new Map<string, Flow[][]>();
-  const bases: Reachability[] = [];
+  const opened = new Map<string, ContractFlow[][]>();
+  const bases: ContractReachability[] = [];
   for (const phase of phases) {
     const defaults = defaultPolicies(withPhase(config, contract.namespace, phase));
-    const base = new Reachability(estate, defaults);
+    const base = reachabilityUnder(estate, defaults);
     bases.push(base);
-    const all = new Reachability(estate, [...defaults, ...byName.values()]);
+    const all = reachabilityUnder(estate, [...defaults, ...byName.values()]);
     effects.push({ phase, configured: phase === home.phase, opened: all.allowedBeyond(base) });
     for (const { rule } of rulesOf(contract)) {
       const name = policyName(contract, rule);
-      const alone = new Reachability(estate, [...defaults, byName.get(name)!]);
+      const alone = reachabilityUnder(estate, [...defaults, byName.get(name)!]);
       opened.set(name, [...(opened.get(name) ?? []), alone.allowedBeyond(base)]);
     }
   }
@@ -190,10 +191,10 @@ function whyNothing(
   rule: ContractRule,
   estate: ReturnType<typeof probeEstate>,
   policy: ReturnType<typeof toContractNetworkPolicy>,
-  base: Reachability,
+  base: ContractReachability,
 ): string {
-  const alone = new Reachability(estate, [policy]);
-  const mine = (end: Flow["from"]) =>
+  const alone = reachabilityUnder(estate, [policy]);
+  const mine = (end: ContractFlow["from"]) =>
     end.pod?.namespace === contract.namespace && selects(rule.pods, end.pod.labels ?? {});
   const admitted = alone.allowed((flow) => (rule.direction === "ingress" ? mine(flow.to) : mine(flow.from)));
   const example = admitted[0];

@@ -10,9 +10,9 @@ import {
   comparePorts,
   groupOrder,
   type PlanEndpoint,
+  type PlanReachability,
   type PortRef,
   portText,
-  type Reachability,
 } from "./reachability";
 
 export type ChangeKind = "opened" | "closed" | "changed";
@@ -49,10 +49,10 @@ export function kindOf(change: Pick<ConnectionChange, "before" | "after">): Chan
   return "changed";
 }
 
-export function diffConnections(base: Reachability, head: Reachability): ConnectionChange[] {
+export function diffConnections(base: PlanReachability, head: PlanReachability): ConnectionChange[] {
   const sources = unionKeys(base.sources, head.sources);
   const destinations = unionKeys(base.destinations, head.destinations);
-  const reached = (r: Reachability, from: string, to: string): PortRef[] => {
+  const reached = (r: PlanReachability, from: string, to: string): PortRef[] => {
     const s = r.sourceIndex.get(from);
     const d = r.destinationIndex.get(to);
     return s === undefined || d === undefined ? [] : r.reached(s, d);
@@ -72,8 +72,8 @@ export function diffConnections(base: Reachability, head: Reachability): Connect
 /** Merges changes that differ only in which stand-in pod of a namespace they involve. */
 export function collapse(
   changes: readonly ConnectionChange[],
-  base: Reachability,
-  head: Reachability,
+  base: PlanReachability,
+  head: PlanReachability,
 ): DiffLine[] {
   const endpoints = new Map<string, PlanEndpoint>();
   for (const r of [base, head]) {

@@ -9,7 +9,7 @@ import { addressAt, size } from "../core/cidr";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, ROLE_LABEL } from "../core/labels";
 import type { LinkerdObject } from "../core/linkerd";
-import type { ContainerPort, Estate, NamespaceInfo, PodInfo } from "../evaluator";
+import type { ClusterTierManifest, ContainerPort, Estate, NamespaceInfo, PodInfo } from "../evaluator";
 import { type Area, isArea } from "../model/areas";
 import type { SegmentationConfig } from "../model/config";
 import { CONTROLLERS, type ControllerIdentity } from "../model/controllers";
@@ -43,6 +43,8 @@ export interface PlannedObjects {
   policies: NetworkPolicy[];
   /** The Linkerd authorization objects, when the plan meshes some namespace (analysis/mesh.ts). */
   linkerd?: LinkerdObject[];
+  /** The plan's cluster-tier policies (the Admin and Baseline tiers), in any flavour the evaluator reads. */
+  clusterPolicies?: ClusterTierManifest[];
 }
 
 /**
@@ -125,7 +127,13 @@ export function probeEstate(
   const extras = extraPods.map((pod, index): PodInfo => ({ ...pod, ip: addresses[pods.length + index]! }));
   // The evaluator takes pods as Kubernetes knows them; the role stays with the probe estate.
   const estatePods = [...placed.map(({ role: _role, ...pod }) => pod), ...extras];
-  return { estate: { namespaces, pods: estatePods, policies: objects.policies }, pods: placed };
+  const estate: Estate = {
+    namespaces,
+    pods: estatePods,
+    policies: objects.policies,
+    clusterPolicies: objects.clusterPolicies ?? [],
+  };
+  return { estate, pods: placed };
 }
 
 function controllerPorts(controller: ControllerIdentity): ContainerPort[] {

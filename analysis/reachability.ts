@@ -8,10 +8,16 @@
  */
 
 import { addressAt, addressIn, PRIVATE_RANGES } from "../core/cidr";
-import { type Endpoint, NetworkPolicyEvaluator, type Protocol, type ReachabilityMatrix } from "../evaluator";
+import {
+  type Endpoint,
+  NetworkPolicyEvaluator,
+  type PortSpec,
+  type Protocol,
+  type ReachabilityMatrix,
+} from "../evaluator";
 import type { Area } from "../model/areas";
 import type { SegmentationConfig } from "../model/config";
-import { type PlannedObjects, type ProbeEstate, type ProbePod, probeEstate } from "./estate";
+import { type PlannedObjects, type ProbePod, probeEstate } from "./estate";
 import { externalDestinations, internetAddress } from "./expectations";
 
 export interface PortRef {
@@ -21,6 +27,11 @@ export interface PortRef {
 
 export function portText(port: PortRef): string {
   return `${port.port}/${port.protocol}`;
+}
+
+/** `8080/TCP`, `grpc/TCP`: a port of the matrix by number or name, TCP when the protocol is left out. */
+function portKey(port: PortSpec): string {
+  return `${port.port}/${port.protocol ?? "TCP"}`;
 }
 
 export function comparePorts(a: PortRef, b: PortRef): number {
@@ -182,38 +193,66 @@ export function outsideSources(config: SegmentationConfig): PlanEndpoint[] {
   return sources;
 }
 
-export class Reachability {
+/** One end of a connection: a key stable across estates, where the evaluator finds it, what it serves. */
+export interface Located {
+  key: string;
+  endpoint: Endpoint;
+  /** The ports it serves as a destination; without them, every port of the reachability counts. */
+  ports?: readonly PortSpec[];
+}
+
+/** One connection of a reachability: two ends and a port. */
+export interface Flow<E extends Located = Located, P extends PortSpec = PortSpec> {
+  from: E;
+  to: E;
+  port: P;
+}
+
+/**
+ * Who reaches whom: the evaluator's matrix over a list of sources, destinations and ports, read by key.
+ * Plans, the design check, diffs and contract lint all read reachability through this one type.
+ */
+export class Reachability<E extends Located = Located, P extends PortSpec = PortSpec> {
   readonly sourceIndex: ReadonlyMap<string, number>;
   readonly destinationIndex: ReadonlyMap<string, number>;
   private readonly portIndex: ReadonlyMap<string, number>;
+  private readonly matrix: ReachabilityMatrix;
 
   constructor(
-    readonly config: SegmentationConfig,
-    readonly probe: ProbeEstate,
     readonly evaluator: NetworkPolicyEvaluator,
-    readonly sources: readonly PlanEndpoint[],
-    readonly destinations: readonly PlanEndpoint[],
-    readonly ports: readonly PortRef[],
-    private readonly matrix: ReachabilityMatrix,
+    readonly sources: readonly E[],
+    readonly destinations: readonly E[],
+    readonly ports: readonly P[],
   ) {
     this.sourceIndex = new Map(sources.map((e, i) => [e.key, i]));
     this.destinationIndex = new Map(destinations.map((e, i) => [e.key, i]));
-    this.portIndex = new Map(ports.map((p, i) => [portText(p), i]));
+    this.portIndex = new Map(ports.map((p, i) => [portKey(p), i]));
+    this.matrix = evaluator.matrix(
+      sources.map((e) => e.endpoint),
+      destinations.map((e) => e.endpoint),
+      ports.map((p) => ({ port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) })),
+    );
   }
 
   /** Whether source `s` reaches destination `d` (indexes) on a port of the matrix. */
-  allows(s: number, d: number, port: PortRef): boolean {
-    const p = this.portIndex.get(portText(port));
-    if (p === undefined) throw new Error(`bug: port ${portText(port)} is not in the matrix`);
-    return this.matrix.allowed(s, d, p);
+  allows(s: number, d: number, port: PortSpec): boolean {
+    return this.matrix.allowed(s, d, this.portAt(port));
+  }
+
+  /** Whether the flow's ends and port are allowed here (ends matched by key, so flows of another estate). */
+  allowsFlow(flow: Flow<Located, PortSpec>): boolean {
+    const s = this.sourceIndex.get(flow.from.key);
+    const d = this.destinationIndex.get(flow.to.key);
+    const p = this.portIndex.get(portKey(flow.port));
+    return s !== undefined && d !== undefined && p !== undefined && this.matrix.allowed(s, d, p);
   }
 
   /** The ports of destination `d` that source `s` reaches; none for an endpoint and itself. */
-  reached(s: number, d: number): PortRef[] {
+  reached(s: number, d: number): P[] {
     const source = this.sources[s]!;
     const destination = this.destinations[d]!;
     if (source.key === destination.key) return [];
-    return destination.ports.filter((port) => this.allows(s, d, port));
+    return this.servedBy(destination).filter((port) => this.allows(s, d, port));
   }
 
   /** Connections the matrix decided: every (source, destination, served port) with distinct ends. */
@@ -221,25 +260,76 @@ export class Reachability {
     let cells = 0;
     for (const destination of this.destinations) {
       const self = this.sourceIndex.has(destination.key) ? 1 : 0;
-      cells += (this.sources.length - self) * destination.ports.length;
+      cells += (this.sources.length - self) * this.servedBy(destination).length;
     }
     return cells;
   }
+
+  /** Every allowed flow between two different endpoints that `keep` accepts. */
+  allowed(keep: (flow: Flow<E, P>) => boolean = () => true): Flow<E, P>[] {
+    return this.flows((s, d, p) => this.matrix.allowed(s, d, p)).filter(keep);
+  }
+
+  /** Every connection (the port exists at the destination) between two different endpoints, allowed or not. */
+  connections(keep: (flow: Flow<E, P>) => boolean = () => true): Flow<E, P>[] {
+    return this.flows((s, d, p) => this.matrix.applies(s, d, p)).filter(keep);
+  }
+
+  /** Allowed here and denied in `other`, which covers the same sources, destinations and ports. */
+  allowedBeyond(other: Reachability<E, P>): Flow<E, P>[] {
+    return this.flows(
+      (s, d, p) =>
+        this.matrix.allowed(s, d, p) && other.matrix.applies(s, d, p) && !other.matrix.allowed(s, d, p),
+    );
+  }
+
+  /** What the evaluator says about one flow, with the policies that decided it. */
+  explain(flow: Flow<Located, PortSpec>) {
+    return this.evaluator.probe({
+      from: flow.from.endpoint,
+      to: flow.to.endpoint,
+      port: flow.port.port,
+      ...(flow.port.protocol ? { protocol: flow.port.protocol } : {}),
+    });
+  }
+
+  private servedBy(destination: E): P[] {
+    return destination.ports === undefined
+      ? [...this.ports]
+      : destination.ports.map((port) => this.ports[this.portAt(port)]!);
+  }
+
+  private portAt(port: PortSpec): number {
+    const p = this.portIndex.get(portKey(port));
+    if (p === undefined) throw new Error(`bug: port ${portKey(port)} is not in the matrix`);
+    return p;
+  }
+
+  /** Flows between two different endpoints (by key) whose cell passes `test`, port-major. */
+  private flows(test: (s: number, d: number, p: number) => boolean): Flow<E, P>[] {
+    const flows: Flow<E, P>[] = [];
+    this.ports.forEach((port, p) => {
+      this.sources.forEach((from, s) => {
+        this.destinations.forEach((to, d) => {
+          if (from.key !== to.key && test(s, d, p)) flows.push({ from, to, port });
+        });
+      });
+    });
+    return flows;
+  }
 }
 
-export function reachabilityOf(config: SegmentationConfig, objects: PlannedObjects): Reachability {
+/** The reachability of a plan: its pods and the places outside the cluster, on the ports they serve. */
+export type PlanReachability = Reachability<PlanEndpoint, PortRef>;
+
+export function reachabilityOf(config: SegmentationConfig, objects: PlannedObjects): PlanReachability {
   const probe = probeEstate(config, objects);
   const evaluator = new NetworkPolicyEvaluator(probe.estate);
   const pods = probe.pods.map(podEndpoint);
   const sources = [...pods, ...outsideSources(config)];
   const destinations = [...pods, ...outsideDestinations(config)];
   const ports = uniquePorts(destinations.flatMap((d) => d.ports));
-  const matrix = evaluator.matrix(
-    sources.map((e) => e.endpoint),
-    destinations.map((e) => e.endpoint),
-    ports.map((p) => ({ port: p.port, protocol: p.protocol })),
-  );
-  return new Reachability(config, probe, evaluator, sources, destinations, ports, matrix);
+  return new Reachability(evaluator, sources, destinations, ports);
 }
 
 /** The area of a pod endpoint in an area namespace. */

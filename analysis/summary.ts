@@ -4,15 +4,16 @@
  * tools, and in and out of each ingress controller. Pure: the report and the heat map render it.
  */
 import { AREAS, type Area, type Phase } from "../model/areas";
+import type { SegmentationConfig } from "../model/config";
 import { SERVICE_PORT } from "./estate";
 import {
   areaOf,
   comparePorts,
   OUTSIDE_GROUP,
   type PlanEndpoint,
+  type PlanReachability,
   type PortRef,
   portText,
-  type Reachability,
   UNLABELLED_GROUP,
 } from "./reachability";
 
@@ -97,7 +98,7 @@ export interface ControllerSummary {
   outbound: { name: string; cell: PortsCell }[];
 }
 
-export function summarise(r: Reachability): ReachabilitySummary {
+export function summarise(r: PlanReachability, config: SegmentationConfig): ReachabilitySummary {
   const sourcesOf = (test: (e: PlanEndpoint) => boolean) => r.sources.flatMap((e, i) => (test(e) ? [i] : []));
   const destinationsOf = (test: (e: PlanEndpoint) => boolean) =>
     r.destinations.flatMap((e, i) => (test(e) ? [i] : []));
@@ -118,7 +119,7 @@ export function summarise(r: Reachability): ReachabilitySummary {
   const internet = outsideGroups.filter((g) => r.sources[g.members[0]!]!.key === "internet");
   const rows = [...podGroups.filter((g) => !["vault", "dns"].includes(kindOf(r, g))), ...internet];
 
-  const phaseOf = new Map(r.config.namespaces.map((ns) => [ns.name, ns.phase]));
+  const phaseOf = new Map(config.namespaces.map((ns) => [ns.name, ns.phase]));
   const phases = (["migration", "strict"] as const).flatMap((phase): PhaseTable[] => {
     const inPhase = (e: PlanEndpoint) => e.role.kind === "area-pod" && phaseOf.get(e.namespace!) === phase;
     const columns = areasPresent.flatMap((area) =>
@@ -142,7 +143,7 @@ export function summarise(r: Reachability): ReachabilitySummary {
     ];
   });
 
-  const namespaces: NamespaceInfo[] = r.config.namespaces
+  const namespaces: NamespaceInfo[] = config.namespaces
     .map((ns) => ({
       name: ns.name,
       area: ns.area,
@@ -234,7 +235,7 @@ export function summarise(r: Reachability): ReachabilitySummary {
 }
 
 /** One row per namespace of the pods with this role (one controller, one tool...). */
-function groupsBy(r: Reachability, test: (e: PlanEndpoint) => boolean): SourceGroup[] {
+function groupsBy(r: PlanReachability, test: (e: PlanEndpoint) => boolean): SourceGroup[] {
   const groups = new Map<string, number[]>();
   r.sources.forEach((e, i) => {
     if (!test(e)) return;
@@ -245,12 +246,12 @@ function groupsBy(r: Reachability, test: (e: PlanEndpoint) => boolean): SourceGr
   return [...groups].map(([name, members]) => ({ name, members }));
 }
 
-function kindOf(r: Reachability, group: SourceGroup): string {
+function kindOf(r: PlanReachability, group: SourceGroup): string {
   return r.sources[group.members[0]!]!.role.kind;
 }
 
 /** Connections from every source to every destination (an endpoint and itself excepted) on one port. */
-export function tally(r: Reachability, sources: number[], destinations: number[], port: PortRef): Tally {
+export function tally(r: PlanReachability, sources: number[], destinations: number[], port: PortRef): Tally {
   let allowed = 0;
   let total = 0;
   for (const s of sources) {
@@ -264,7 +265,7 @@ export function tally(r: Reachability, sources: number[], destinations: number[]
 }
 
 /** Per port the destinations serve, how many of the connections reach it. */
-export function portsCell(r: Reachability, sources: number[], destinations: number[]): PortsCell {
+export function portsCell(r: PlanReachability, sources: number[], destinations: number[]): PortsCell {
   const ports = new Map<string, PortRef>();
   for (const d of destinations) for (const port of r.destinations[d]!.ports) ports.set(portText(port), port);
   return {
@@ -292,7 +293,7 @@ export function portsCellText(cell: PortsCell): string {
     .join(", ");
 }
 
-function namespaceCell(r: Reachability, from: NamespaceInfo, to: NamespaceInfo): NamespaceCell {
+function namespaceCell(r: PlanReachability, from: NamespaceInfo, to: NamespaceInfo): NamespaceCell {
   let toEndpoints: Tally = { allowed: 0, total: 0 };
   let toOthers: Tally = { allowed: 0, total: 0 };
   for (const d of to.destinations) {

@@ -1,8 +1,18 @@
+/** What `npm run bench` was asked for, and where a benchmark reports that it is still running. */
+export interface BenchOptions {
+  /** Estate sizes in namespaces (`--sizes 1000,10000` or `BENCH_SIZES`); each benchmark has defaults. */
+  sizes?: number[];
+  /** Interleaved pairs per size (`--pairs N` or `BENCH_PAIRS`). */
+  pairs?: number;
+  /** A line of progress on standard error; results go to `log`, on standard output. */
+  progress(line: string): void;
+}
+
 /** A benchmark prints its own measurements; `bench/run.ts` runs every one listed in `bench/index.ts`. */
 export interface Benchmark {
   /** What `npm run bench -- <name>` selects. */
   name: string;
-  run(log: (line: string) => void): void | Promise<void>;
+  run(log: (line: string) => void, options: BenchOptions): void | Promise<void>;
 }
 
 /** Milliseconds spent in `work`, with its result. */

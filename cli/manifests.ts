@@ -7,6 +7,7 @@
 import type { PlannedObjects } from "../analysis/estate";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
 import { isLinkerdObject, type LinkerdObject } from "../core/linkerd";
+import { type ClusterTierManifest, isClusterTierObject } from "../evaluator";
 import type { RecordedResource } from "./offline";
 
 export interface Manifest {
@@ -23,7 +24,10 @@ export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] 
     .map((r) => r.inputs as unknown as Manifest);
 }
 
-/** The namespaces and NetworkPolicies among the manifests: what reachability depends on. */
+/**
+ * The namespaces, NetworkPolicies and cluster-tier policies (ClusterNetworkPolicy of either API,
+ * AdminNetworkPolicy, BaselineAdminNetworkPolicy) among the manifests: what reachability depends on.
+ */
 export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
   return {
     namespaces: manifests.filter((m) => m.apiVersion === "v1" && m.kind === "Namespace") as Namespace[],
@@ -31,5 +35,6 @@ export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
       (m) => m.apiVersion === "networking.k8s.io/v1" && m.kind === "NetworkPolicy",
     ) as NetworkPolicy[],
     linkerd: manifests.filter((m) => isLinkerdObject(m)) as unknown as LinkerdObject[],
+    clusterPolicies: manifests.filter(isClusterTierObject) as unknown as ClusterTierManifest[],
   };
 }

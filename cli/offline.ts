@@ -69,9 +69,24 @@ type RegisterRequest = {
   getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
   getAliasurnsList(): string[];
-  getAliasesList?(): unknown[];
+  getAliasesList?(): AliasMessage[];
   getIgnorechangesList(): string[];
   getObject(): unknown;
+};
+
+/** One alias of the register request: a URN, or a spec the engine turns into one. */
+type AliasMessage = {
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
 };
 
 type MonitorLike = {
@@ -82,7 +97,10 @@ type MonitorLike = {
 };
 
 /** Runs `program` under mocks and returns everything it declared. Runs one at a time in a process. */
-export async function runOffline<T>(program: () => T, options: OfflineOptions): Promise<OfflineRun<T>> {
+export async function runOffline<T>(
+  program: () => T | Promise<T>,
+  options: OfflineOptions,
+): Promise<OfflineRun<T>> {
   const resources: RecordedResource[] = [];
   const failures: Error[] = [];
   // The inputs the mock monitor has just deserialized for `newResource`, taken over by the recorder below.
@@ -95,7 +113,10 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
         deserialized = args.inputs;
         const state = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
         const id = args.custom ? `mock::${args.type}::${args.name}` : undefined;
-        return { id, state: { ...args.inputs, arn: `arn:aws:mock::${args.type}:${args.name}`, ...state } };
+        return {
+          id,
+          state: { ...echoedState(args.inputs), arn: `arn:aws:mock::${args.type}:${args.name}`, ...state },
+        };
       },
       call(args) {
         const handler = options.invokes?.[args.token];
@@ -146,6 +167,17 @@ export async function runOffline<T>(program: () => T, options: OfflineOptions): 
   }
 }
 
+/**
+ * The outputs a resource reports back: its inputs, as a provider would, except that a Kubernetes object
+ * reports its identity only (`apiVersion`, `kind`, `metadata`). Programs read names back, never specs, and
+ * the specs are most of a large plan's bytes: echoed, each one is serialized twice more and kept by the
+ * mock monitor and by the resource's outputs until the run ends.
+ */
+function echoedState(inputs: Record<string, unknown>): Record<string, unknown> {
+  if (typeof inputs.kind !== "string" || typeof inputs.apiVersion !== "string") return inputs;
+  return { apiVersion: inputs.apiVersion, kind: inputs.kind, metadata: inputs.metadata };
+}
+
 function recordOf(urn: string, req: RegisterRequest, inputs: Record<string, unknown>): RecordedResource {
   return {
     urn,
@@ -159,11 +191,33 @@ function recordOf(urn: string, req: RegisterRequest, inputs: Record<string, unkn
       protect: req.getProtect() === true,
       retainOnDelete: req.getRetainondelete() === true,
       dependsOn: [...new Set(req.getDependenciesList())].sort(),
-      aliases: req.getAliasurnsList(),
+      aliases: [
+        ...req.getAliasurnsList(),
+        ...(req.getAliasesList?.() ?? []).map((a) => aliasUrn(urn, req, a)),
+      ],
       ignoreChanges: req.getIgnorechangesList(),
       deleteBeforeReplace: req.getDeletebeforereplace(),
     },
   };
+}
+
+/**
+ * The URN an alias stands for. With the resource's own parent, it is the resource's URN with the alias's
+ * name (and type) in place of its own, so it follows whatever parent chain the URN carries; another parent
+ * qualifies the type with that parent's type, as the engine does (the stack resource qualifies nothing).
+ * https://www.pulumi.com/docs/iac/concepts/resources/names/#urns
+ */
+function aliasUrn(urn: string, req: RegisterRequest, alias: AliasMessage): string {
+  const spec = alias.getSpec();
+  if (!spec) return alias.getUrn();
+  const [, stack = "", project = "", qualified = ""] =
+    /^urn:pulumi:([^:]*)::([^:]*)::(.*)::[^:]*$/.exec(urn) ?? [];
+  const type = spec.getType() || req.getType();
+  const ownChain = qualified.includes("$") ? qualified.slice(0, qualified.lastIndexOf("$")) : "";
+  const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+  const chain = parent === req.getParent() ? ownChain : parent === "" ? "" : (parent.split("::")[2] ?? "");
+  const qualifiedType = chain && chain !== "pulumi:pulumi:Stack" ? `${chain}$${type}` : type;
+  return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualifiedType}::${spec.getName() || req.getName()}`;
 }
 
 /** Resolves every Output inside a value (objects and arrays included). */

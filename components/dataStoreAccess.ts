@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataStoreAccessSpec } from "../model/aws";
+import { aliasesOf } from "./aliases";
 
 export interface DataStoreAccessArgs {
   /** The planned openings of one data store, from `planAwsSide()`. */
@@ -32,7 +33,7 @@ export class DataStoreAccess extends pulumi.ComponentResource {
             cidrIpv4: rule.cidrIpv4,
             description: rule.description,
           },
-          childOpts,
+          { ...childOpts, aliases: aliasesOf(name, rule) },
         ),
     );
     this.securityGroupRuleIds = pulumi.all(rules.map((rule) => rule.id));

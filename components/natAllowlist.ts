@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NatAllowlistSpec } from "../model/aws";
+import { aliasesOf } from "./aliases";
 
 export interface NatAllowlistArgs {
   /** The planned allowlist of one account and region, from `planAwsSide()`. */
@@ -42,7 +43,7 @@ export class NatAllowlist extends pulumi.ComponentResource {
           prefixListId: list.id,
           description: rule.description,
         },
-        childOpts,
+        { ...childOpts, aliases: aliasesOf(name, rule) },
       );
     }
     this.prefixListId = list.id;

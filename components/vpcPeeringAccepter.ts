@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeeringSpec } from "../model/aws";
+import { aliasesOf } from "./aliases";
 
 export interface VpcPeeringAccepterArgs {
   /** The planned peering, from `planAwsSide()`; this component declares the peer VPC's half of it. */
@@ -46,7 +47,8 @@ export class VpcPeeringAccepter extends pulumi.ComponentResource {
           destinationCidrBlock: route.destinationCidrBlock,
           vpcPeeringConnectionId: this.peeringConnectionId,
         },
-        { ...childOpts, protect: true },
+        // Not protected, like the requester's routes: a changed pod range must be able to move its route.
+        { ...childOpts, aliases: aliasesOf(name, route) },
       );
     }
     this.registerOutputs({ peeringConnectionId: this.peeringConnectionId });

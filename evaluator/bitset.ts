@@ -34,3 +34,30 @@ export function unionInto(target: Bitset, source: Bitset): void {
 export function unionIntersectionInto(target: Bitset, a: Bitset, b: Bitset): void {
   for (let i = 0; i < target.length; i++) target[i]! |= a[i]! & b[i]!;
 }
+
+/**
+ * First match wins, over sets: the bits of `source` not yet in `claimed` are claimed, and also added to
+ * `into` when given. Run over rules in order, this gives each node the first rule that matches it.
+ */
+export function claimInto(claimed: Bitset, source: Bitset, into?: Bitset): void {
+  for (let i = 0; i < claimed.length; i++) {
+    const fresh = source[i]! & ~claimed[i]!;
+    claimed[i]! |= fresh;
+    if (into) into[i]! |= fresh;
+  }
+}
+
+/** `target |= mask & ~excluded`. */
+export function unionDifferenceInto(target: Bitset, mask: Bitset, excluded: Bitset): void {
+  for (let i = 0; i < target.length; i++) target[i]! |= mask[i]! & ~excluded[i]!;
+}
+
+/** `target |= mask & a & ~excluded`. */
+export function unionIntersectionDifferenceInto(
+  target: Bitset,
+  mask: Bitset,
+  a: Bitset,
+  excluded: Bitset,
+): void {
+  for (let i = 0; i < target.length; i++) target[i]! |= mask[i]! & a[i]! & ~excluded[i]!;
+}

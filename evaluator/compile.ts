@@ -1,14 +1,29 @@
 /**
- * A validated estate compiled for evaluation: namespaces and pods numbered, selectors and ipBlocks turned
- * into matchers with canonical keys, and every pod's isolating policies indexed per direction. Both the
+ * A validated estate compiled for evaluation: namespaces and pods numbered, selectors, ipBlocks and
+ * `networks` turned into matchers with canonical keys, every pod's isolating NetworkPolicies indexed per
+ * direction, and every pod's cluster-tier rules per tier and direction in the order they run. Both the
  * pair-by-pair `probe` and the matrix read this one structure, so they cannot disagree about what a policy
  * says, only about how they combine it.
  */
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
+import { type AddressRange, addressToNumber, cidrToRange, inRange } from "./addresses";
 import type { Bitset } from "./bitset";
-import { type AddressRange, addressToNumber, cidrToRange, inRange } from "./ipv4";
+import type { InputIssue } from "./errors";
 import { compileSelector, EVERYTHING, LabelIndex, type Labels, matches, type Selector } from "./selectors";
-import type { Direction, Estate, PodInfo, PortSpec, Protocol } from "./types";
+import type {
+  ClusterPeer,
+  ClusterPolicy,
+  ClusterPolicyKind,
+  ClusterPort,
+  ClusterSelection,
+  Direction,
+  Estate,
+  PodInfo,
+  PortSpec,
+  Protocol,
+  Tier,
+  TierAction,
+} from "./types";
 
 export interface NamespaceRecord {
   index: number;
@@ -25,12 +40,15 @@ export interface PodRecord {
   name: string;
   namespace: NamespaceRecord;
   labels: Labels;
-  ip: number;
+  /** The address on the evaluator's number line (see addresses.ts). */
+  ip: bigint;
   info: PodInfo;
   namedPorts: ReadonlyMap<string, { containerPort: number; protocol: Protocol }>;
   /** Policies of the pod's namespace that select it and affect ingress (egress), sorted by key. */
   ingressPolicies: CompiledPolicy[];
   egressPolicies: CompiledPolicy[];
+  /** Cluster-tier rules whose policy selects the pod, per tier and direction, in the order they run. */
+  tierRules: Record<Tier, Record<Direction, TierRule[]>>;
 }
 
 /** A port entry of a rule; neither a range nor a name means every port of the protocol. */
@@ -38,6 +56,11 @@ export interface PortMatcher {
   protocol: Protocol;
   range?: { start: number; end: number };
   name?: string;
+  /**
+   * A cluster-tier named port: matches the destination's container port of that name whatever its
+   * protocol (those APIs give named ports no protocol of their own).
+   */
+  anyProtocol?: boolean;
 }
 
 export type PeerMatcher =
@@ -46,10 +69,12 @@ export type PeerMatcher =
       /** Undefined: only the policy's own namespace (a podSelector without namespaceSelector). */
       namespaces?: Selector;
       pods: Selector;
-      own: NamespaceRecord;
+      /** The NetworkPolicy's namespace; cluster-tier peers always carry `namespaces`. */
+      own?: NamespaceRecord;
       key: string;
     }
-  | { kind: "ipBlock"; range: AddressRange; except: readonly AddressRange[]; key: string };
+  /** An ipBlock, or a `networks` peer (several ranges, no exceptions); no ranges matches nothing. */
+  | { kind: "ipBlock"; ranges: readonly AddressRange[]; except: readonly AddressRange[]; key: string };
 
 export interface CompiledRule {
   /** Unique over the estate; identifies the rule in the matrix's caches. */
@@ -84,15 +109,45 @@ export interface Connection {
   portName?: string;
 }
 
+/** A rule of a cluster-tier policy, compiled; `peers` is never empty (the APIs require a peer). */
+export interface TierRule {
+  /** Unique over the estate's tier rules; identifies the rule in the matrix's caches. */
+  id: number;
+  policy: CompiledClusterPolicy;
+  direction: Direction;
+  index: number;
+  name?: string;
+  action: TierAction;
+  peers: readonly PeerMatcher[];
+  ports?: readonly PortMatcher[];
+  peersKey: string;
+  portsKey: string;
+}
+
+export interface CompiledClusterPolicy {
+  name: string;
+  kind: ClusterPolicyKind;
+  tier: Tier;
+  priority?: number;
+  subject: { namespaces: Selector; pods: Selector };
+  ingress: TierRule[];
+  egress: TierRule[];
+  source: ClusterPolicy;
+}
+
 export interface CompiledEstate {
   namespaces: NamespaceRecord[];
   namespacesByName: ReadonlyMap<string, NamespaceRecord>;
   namespaceIndex: LabelIndex<NamespaceRecord>;
   pods: PodRecord[];
   podsByKey: ReadonlyMap<string, PodRecord>;
-  podsByIp: ReadonlyMap<number, PodRecord>;
+  podsByIp: ReadonlyMap<bigint, PodRecord>;
   policies: CompiledPolicy[];
   rules: CompiledRule[];
+  /** In the order they run: Admin before Baseline, by priority, then by kind and name. */
+  clusterPolicies: CompiledClusterPolicy[];
+  /** Equal priorities whose subjects overlap: the APIs leave their order to the implementation. */
+  warnings: InputIssue[];
   /** Pods matched per peer key, as bitsets over `pods`: filled by matrices on demand, shared by all. */
   peerPodSets: Map<string, Bitset>;
 }
@@ -111,12 +166,49 @@ function compilePeer(peer: NetworkPolicyPeer, own: NamespaceRecord): PeerMatcher
   if (peer.ipBlock) {
     const except = (peer.ipBlock.except ?? []).map(cidrToRange);
     const key = `ip ${peer.ipBlock.cidr} except ${[...(peer.ipBlock.except ?? [])].sort().join(",")}`;
-    return { kind: "ipBlock", range: cidrToRange(peer.ipBlock.cidr), except, key };
+    return { kind: "ipBlock", ranges: [cidrToRange(peer.ipBlock.cidr)], except, key };
   }
   const pods = peer.podSelector ? compileSelector(peer.podSelector) : EVERYTHING;
   if (!peer.namespaceSelector) return { kind: "pods", pods, own, key: `ns=${own.name} pods{${pods.key}}` };
   const namespaces = compileSelector(peer.namespaceSelector);
   return { kind: "pods", namespaces, pods, own, key: `ns{${namespaces.key}} pods{${pods.key}}` };
+}
+
+function compileSelection(selection: ClusterSelection): { namespaces: Selector; pods: Selector } {
+  if ("namespaces" in selection)
+    return { namespaces: compileSelector(selection.namespaces), pods: EVERYTHING };
+  return {
+    namespaces: compileSelector(selection.pods.namespaceSelector),
+    pods: compileSelector(selection.pods.podSelector),
+  };
+}
+
+function compileClusterPeer(peer: ClusterPeer): PeerMatcher {
+  if ("networks" in peer) {
+    const key = `networks ${[...peer.networks].sort().join(",")}`;
+    return { kind: "ipBlock", ranges: peer.networks.map(cidrToRange), except: [], key };
+  }
+  // Not evaluated (input validation warns): a peer that matches nothing.
+  if ("domainNames" in peer) return { kind: "ipBlock", ranges: [], except: [], key: "networks " };
+  const { namespaces, pods } = compileSelection(peer);
+  return { kind: "pods", namespaces, pods, key: `ns{${namespaces.key}} pods{${pods.key}}` };
+}
+
+function compileClusterPort(port: ClusterPort): PortMatcher {
+  if ("namedPort" in port) return { protocol: "TCP", name: port.namedPort, anyProtocol: true };
+  if ("port" in port) return { protocol: port.protocol, range: { start: port.port, end: port.port } };
+  return { protocol: port.protocol, range: { start: port.start, end: port.end } };
+}
+
+/** Order within the tiers: Admin first; by priority (a BANP, which has none, last); then kind and name. */
+function runOrder(a: CompiledClusterPolicy, b: CompiledClusterPolicy): number {
+  if (a.tier !== b.tier) return a.tier === "Admin" ? -1 : 1;
+  const pa = a.priority ?? Number.POSITIVE_INFINITY;
+  const pb = b.priority ?? Number.POSITIVE_INFINITY;
+  if (pa !== pb) return pa - pb;
+  const ka = `${a.kind} ${a.name}`;
+  const kb = `${b.kind} ${b.name}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function compilePort(port: NetworkPolicyPort): PortMatcher {
@@ -129,13 +221,20 @@ function compilePort(port: NetworkPolicyPort): PortMatcher {
 function portsKeyOf(ports: readonly PortMatcher[] | undefined): string {
   if (!ports) return "*";
   const parts = ports.map(
-    (p) => `${p.protocol}/${p.name ?? (p.range ? `${p.range.start}-${p.range.end}` : "*")}`,
+    (p) =>
+      `${p.anyProtocol ? "any" : p.protocol}/${p.name ?? (p.range ? `${p.range.start}-${p.range.end}` : "*")}`,
   );
   return [...new Set(parts)].sort().join(",");
 }
 
-/** Compiles an estate that has passed `validateEstate`. */
-export function compileEstate(estate: Estate): CompiledEstate {
+/**
+ * Compiles an estate that has passed `validateEstate`, with its cluster-tier policies normalised by
+ * `checkEstate` (each with the input path warnings should name).
+ */
+export function compileEstate(
+  estate: Estate,
+  clusterPolicies: readonly { policy: ClusterPolicy; path: string }[] = [],
+): CompiledEstate {
   const namespaces: NamespaceRecord[] = estate.namespaces.map((ns, index) => ({
     index,
     name: ns.name,
@@ -162,6 +261,7 @@ export function compileEstate(estate: Estate): CompiledEstate {
       namedPorts,
       ingressPolicies: [],
       egressPolicies: [],
+      tierRules: { Admin: { ingress: [], egress: [] }, Baseline: { ingress: [], egress: [] } },
     };
     namespace.pods.push(pod);
     return pod;
@@ -217,22 +317,108 @@ export function compileEstate(estate: Estate): CompiledEstate {
     }
   }
 
+  const namespaceIndex = new LabelIndex(namespaces, (ns) => ns.labels);
+  const paths = new Map<CompiledClusterPolicy, string>();
+  let tierRuleCount = 0;
+  const compiledCluster = clusterPolicies
+    .map(({ policy, path }) => {
+      const compiled: CompiledClusterPolicy = {
+        name: policy.name,
+        kind: policy.kind,
+        tier: policy.tier,
+        ...(policy.priority === undefined ? {} : { priority: policy.priority }),
+        subject: compileSelection(policy.subject),
+        ingress: [],
+        egress: [],
+        source: policy,
+      };
+      for (const direction of ["ingress", "egress"] as const) {
+        compiled[direction] = policy[direction].map((rule, index): TierRule => {
+          const peers = rule.peers.map(compileClusterPeer);
+          const ports = rule.ports?.map(compileClusterPort);
+          return {
+            id: tierRuleCount++,
+            policy: compiled,
+            direction,
+            index,
+            ...(rule.name === undefined ? {} : { name: rule.name }),
+            action: rule.action,
+            peers,
+            ...(ports ? { ports } : {}),
+            peersKey: [...new Set(peers.map((p) => p.key))].sort().join(" | "),
+            portsKey: portsKeyOf(ports),
+          };
+        });
+      }
+      paths.set(compiled, path);
+      return compiled;
+    })
+    .sort(runOrder);
+
+  const subjects = new Map<CompiledClusterPolicy, PodRecord[]>();
+  for (const policy of compiledCluster) {
+    const selected: PodRecord[] = [];
+    for (const namespace of namespaceIndex.select(policy.subject.namespaces)) {
+      for (const pod of namespace.pods) {
+        if (!matches(policy.subject.pods, pod.labels)) continue;
+        selected.push(pod);
+        pod.tierRules[policy.tier].ingress.push(...policy.ingress);
+        pod.tierRules[policy.tier].egress.push(...policy.egress);
+      }
+    }
+    subjects.set(policy, selected);
+  }
+
   return {
     namespaces,
     namespacesByName,
-    namespaceIndex: new LabelIndex(namespaces, (ns) => ns.labels),
+    namespaceIndex,
     pods,
     podsByKey: new Map(pods.map((pod) => [pod.key, pod])),
     podsByIp: new Map(pods.map((pod) => [pod.ip, pod])),
     policies,
     rules,
+    clusterPolicies: compiledCluster,
+    warnings: overlapWarnings(compiledCluster, subjects, paths),
     peerPodSets: new Map(),
   };
 }
 
-/** True when the address lies in the block and outside all its exceptions. */
-export function inIpBlock(peer: Extract<PeerMatcher, { kind: "ipBlock" }>, address: number): boolean {
-  return inRange(address, peer.range) && !peer.except.some((range) => inRange(address, range));
+/**
+ * Policies of one tier with one priority that select a common pod. The network-policy-api leaves their
+ * order to the implementation ("there is no way for the user to reliably determine which one it will
+ * choose"); netseg runs them by name, and says so.
+ */
+function overlapWarnings(
+  policies: readonly CompiledClusterPolicy[],
+  subjects: ReadonlyMap<CompiledClusterPolicy, readonly PodRecord[]>,
+  paths: ReadonlyMap<CompiledClusterPolicy, string>,
+): InputIssue[] {
+  const warnings: InputIssue[] = [];
+  policies.forEach((a, i) => {
+    for (const b of policies.slice(i + 1)) {
+      if (a.tier !== b.tier || a.priority === undefined || a.priority !== b.priority) continue;
+      const inA = new Set(subjects.get(a));
+      const shared = subjects.get(b)!.find((pod) => inA.has(pod));
+      if (!shared) continue;
+      warnings.push({
+        path: `${paths.get(b)}.spec.priority`,
+        value: b.priority,
+        problem:
+          `is also the priority of ${a.kind} ${a.name} in the ${a.tier} tier, and both select pod ${shared.key}; ` +
+          `the cluster may apply either first (netseg runs ${a.name} first, by name). Give them distinct priorities`,
+      });
+    }
+  });
+  return warnings;
+}
+
+/** True when the address lies in one of the block's ranges and outside all its exceptions. */
+export function inIpBlock(peer: Extract<PeerMatcher, { kind: "ipBlock" }>, address: bigint): boolean {
+  return (
+    peer.ranges.some((range) => inRange(address, range)) &&
+    !peer.except.some((range) => inRange(address, range))
+  );
 }
 
 /**
@@ -253,11 +439,16 @@ export function portMatches(
   connection: Connection,
   destination: PodRecord | undefined,
 ): boolean {
-  if (port.protocol !== connection.protocol) return false;
+  if (port.protocol !== connection.protocol && !port.anyProtocol) return false;
   if (port.range) return connection.port >= port.range.start && connection.port <= port.range.end;
   if (port.name === undefined) return true;
   const named = destination?.namedPorts.get(port.name);
-  return named !== undefined && named.protocol === port.protocol && named.containerPort === connection.port;
+  return (
+    named !== undefined &&
+    named.protocol === connection.protocol &&
+    (port.anyProtocol || named.protocol === port.protocol) &&
+    named.containerPort === connection.port
+  );
 }
 
 export function portsMatch(

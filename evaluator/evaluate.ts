@@ -1,14 +1,21 @@
 /**
- * The NetworkPolicy evaluator: decides whether a connection is allowed, exactly as the Kubernetes
- * NetworkPolicy API specifies.
+ * The evaluator: decides whether a connection is allowed, exactly as the Kubernetes NetworkPolicy API and
+ * the network-policy-api tiers specify (docs/cluster-tier-policies.md has the sources). Each side of a
+ * connection (egress at the source, ingress at the destination) runs one pipeline:
  *
- * - A pod is isolated for ingress (egress) when some policy of its own namespace selects it and affects
- *   that direction; then only what some rule of those policies allows gets through. Policies are additive:
- *   there is no deny rule, and the order of policies never matters.
- * - A connection between pods needs egress allowed at the source and ingress at the destination. From an
- *   address outside the pods only the destination's ingress counts; to one, only the source's egress.
- * - A pod can always reach itself.
+ * 1. The Admin tier: the cluster-tier Admin rules whose policy selects the pod, by priority and rule order.
+ *    The first rule matching the peer and port decides: Deny or Accept is final, Pass goes on to 2.
+ * 2. The NetworkPolicies: a pod is isolated for ingress (egress) when some policy of its own namespace
+ *    selects it and affects that direction; then only what some rule of those policies allows gets
+ *    through, and that is final. NetworkPolicies are additive: no deny rule, order never matters.
+ * 3. The Baseline tier, for pods no NetworkPolicy isolates: first match, Accept or Deny.
+ * 4. Otherwise allowed.
+ *
+ * A connection between pods needs both sides allowed. From an address outside the pods only the
+ * destination's ingress counts; to one, only the source's egress. A pod can always reach itself.
  */
+
+import { addressToNumber } from "./addresses";
 import {
   type CompiledEstate,
   type CompiledPolicy,
@@ -19,19 +26,20 @@ import {
   peerMatchesPod,
   portsMatch,
   resolvePort,
+  type TierRule,
 } from "./compile";
 import { type InputIssue, throwIfAny } from "./errors";
 import {
+  checkEstate,
   probeIssues as checkProbe,
   type EstateLookup,
   matrixIssues,
   parseProbeFile,
-  validateEstate,
 } from "./input";
-import { addressToNumber } from "./ipv4";
 import { ReachabilityMatrix } from "./matrix";
 import { loopbackText, reasonText } from "./reason";
 import type {
+  ClusterPolicy,
   Direction,
   Endpoint,
   Estate,
@@ -42,24 +50,66 @@ import type {
   ProbeResult,
   RuleRef,
   SideVerdict,
+  TierRuleRef,
 } from "./types";
 
 /** One end of a connection: a pod, or an address outside the pods. */
 export interface EndpointNode {
   pod?: PodRecord;
-  ip: number;
+  ip: bigint;
   name: string;
+}
+
+/** The first of `rules` (in run order) that matches the peer and the connection, with the peer's index. */
+export function firstTierMatch(
+  rules: readonly TierRule[],
+  peer: EndpointNode,
+  connection: Connection,
+  destination: PodRecord | undefined,
+): { rule: TierRule; peer: number } | undefined {
+  for (const rule of rules) {
+    if (!portsMatch(rule.ports, connection, destination)) continue;
+    const index = rule.peers.findIndex((p) =>
+      peer.pod ? peerMatchesPod(p, peer.pod) : p.kind === "ipBlock" && inIpBlock(p, peer.ip),
+    );
+    if (index >= 0) return { rule, peer: index };
+  }
+  return undefined;
+}
+
+function tierRef(match: { rule: TierRule; peer: number }): TierRuleRef {
+  const { rule } = match;
+  return {
+    tier: rule.policy.tier,
+    kind: rule.policy.kind,
+    policy: rule.policy.name,
+    direction: rule.direction,
+    rule: rule.index,
+    ...(rule.name === undefined ? {} : { name: rule.name }),
+    action: rule.action,
+    peer: match.peer,
+  };
 }
 
 export class NetworkPolicyEvaluator implements EstateLookup {
   /** The estate as validated: namespaces carry `kubernetes.io/metadata.name`, ports their protocol. */
   readonly estate: Estate;
   readonly compiled: CompiledEstate;
+  /** The estate's cluster-tier policies, normalised from whichever flavour they were written in. */
+  readonly clusterPolicies: readonly ClusterPolicy[];
+  /**
+   * What the estate holds that is accepted but not evaluated as written (domainNames peers), or whose
+   * order the cluster leaves open (equal priorities with overlapping subjects).
+   */
+  readonly warnings: readonly InputIssue[];
 
   /** Validates and indexes the estate; throws `InputError` naming every bad field. */
   constructor(estate: Estate) {
-    this.estate = validateEstate(estate);
-    this.compiled = compileEstate(this.estate);
+    const checked = checkEstate(estate);
+    this.estate = checked.estate;
+    this.clusterPolicies = checked.clusterPolicies.map(({ policy }) => policy);
+    this.compiled = compileEstate(this.estate, checked.clusterPolicies);
+    this.warnings = [...checked.warnings, ...this.compiled.warnings];
   }
 
   hasNamespace(name: string): boolean {
@@ -130,7 +180,7 @@ export class NetworkPolicyEvaluator implements EstateLookup {
     return { verdict, reason: reasonText(egress, ingress, names, connection), connection, egress, ingress };
   }
 
-  /** What the policies of `pod` say about traffic in `direction` with `peer` at the other end. */
+  /** What the tiers and policies of `pod` say about traffic in `direction` with `peer` at the other end. */
   private side(
     direction: Direction,
     pod: PodRecord | undefined,
@@ -138,7 +188,9 @@ export class NetworkPolicyEvaluator implements EstateLookup {
     connection: Connection,
     destination: PodRecord | undefined,
   ): SideVerdict {
-    if (!pod) return { direction, isolated: false, isolatedBy: [], allowedBy: [], allowed: true };
+    if (!pod) {
+      return { direction, isolated: false, isolatedBy: [], allowedBy: [], allowed: true, decidedBy: "none" };
+    }
     const policies: CompiledPolicy[] = direction === "ingress" ? pod.ingressPolicies : pod.egressPolicies;
     const allowedBy: RuleRef[] = [];
     for (const policy of policies) {
@@ -156,14 +208,27 @@ export class NetworkPolicyEvaluator implements EstateLookup {
       }
     }
     const isolated = policies.length > 0;
-    return {
+    const facts = {
       direction,
       pod: pod.key,
       isolated,
       isolatedBy: policies.map((policy) => policy.key),
       allowedBy,
-      allowed: !isolated || allowedBy.length > 0,
     };
+    const admin = firstTierMatch(pod.tierRules.Admin[direction], peer, connection, destination);
+    if (admin && admin.rule.action !== "Pass") {
+      const allowed = admin.rule.action === "Accept";
+      return { ...facts, allowed, decidedBy: "Admin", tierRule: tierRef(admin) };
+    }
+    const passed = admin ? { passedBy: tierRef(admin) } : {};
+    if (isolated) return { ...facts, allowed: allowedBy.length > 0, decidedBy: "NetworkPolicy", ...passed };
+    const baseline = firstTierMatch(pod.tierRules.Baseline[direction], peer, connection, destination);
+    // A Baseline Pass hands the side to the default, which allows it.
+    if (baseline && baseline.rule.action !== "Pass") {
+      const allowed = baseline.rule.action === "Accept";
+      return { ...facts, allowed, decidedBy: "Baseline", tierRule: tierRef(baseline), ...passed };
+    }
+    return { ...facts, allowed: true, decidedBy: "default", ...passed };
   }
 }
 
@@ -173,13 +238,26 @@ export interface ProbeAnswer {
   result: ProbeResult;
 }
 
+/** The answers to a probe file, and what its estate holds that is not evaluated as written. */
+export interface ProbeFileAnswers {
+  answers: ProbeAnswer[];
+  warnings: readonly InputIssue[];
+}
+
 /**
  * Evaluates a whole `netseg probe` file (DESIGN.md section 7), answers in input order. Throws `InputError`
  * with every problem of the file, estate and probes alike, before deciding anything.
  */
 export function answerProbeFile(raw: unknown): ProbeAnswer[] {
-  const { estate, probes } = parseProbeFile(raw);
-  const evaluator = new NetworkPolicyEvaluator(estate);
+  return answerProbeFileWithWarnings(raw).answers;
+}
+
+/** `answerProbeFile`, with the warnings about the estate (paths as in the file). */
+export function answerProbeFileWithWarnings(raw: unknown): ProbeFileAnswers {
+  const { probes } = parseProbeFile(raw);
+  // The file as given (cluster-tier objects still in `policies`), so warnings name the file's paths.
+  const evaluator = new NetworkPolicyEvaluator(raw as Estate);
   throwIfAny(probes.flatMap((probe, i) => evaluator.probeIssues(probe, `probes[${i}]`)));
-  return (probes as Probe[]).map((probe) => ({ probe, result: evaluator.probe(probe) }));
+  const answers = (probes as Probe[]).map((probe) => ({ probe, result: evaluator.probe(probe) }));
+  return { answers, warnings: evaluator.warnings };
 }

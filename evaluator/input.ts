@@ -4,158 +4,36 @@
  * misspelt `namespaceSelector` would otherwise widen a rule without a word), and reports every problem at
  * once with its path. What passes is safe to compile: the evaluator itself never meets a malformed value.
  */
-import { checkIpv4Address, checkIpv4Cidr, contains } from "../core/cidr";
 import type { NetworkPolicy } from "../core/k8s";
+import { NAMESPACE_NAME_LABEL, namespaceNameProblem } from "../core/labels";
+import { checkAddress, checkCidr, cidrToRange, rangeContains } from "./addresses";
 import {
-  labelKeyProblem,
-  labelValueProblem,
-  NAMESPACE_NAME_LABEL,
-  namespaceNameProblem,
-} from "../core/labels";
+  arrayAt,
+  checkSelector,
+  childPath,
+  isPortNumber,
+  isRecord,
+  type Json,
+  labelsAt,
+  objectAt,
+  onlyKeys,
+  portNameProblem,
+  protocolAt,
+  Report,
+  stringAt,
+} from "./check";
+import { checkClusterPolicy, isClusterTierObject } from "./clusterInput";
 import { type InputIssue, throwIfAny } from "./errors";
-import { OPERATORS } from "./selectors";
-import {
-  type ContainerPort,
-  type Endpoint,
-  type Estate,
-  type NamespaceInfo,
-  type PodInfo,
-  PROTOCOLS,
-  type Protocol,
+import type {
+  ClusterPolicy,
+  ClusterTierManifest,
+  ContainerPort,
+  Endpoint,
+  Estate,
+  NamespaceInfo,
+  PodInfo,
+  Protocol,
 } from "./types";
-
-type Json = Record<string, unknown>;
-
-/** Collects issues while walking the input. */
-class Report {
-  readonly issues: InputIssue[] = [];
-
-  add(path: string, value: unknown, problem: string): void {
-    this.issues.push({ path, value, problem });
-  }
-}
-
-/** `a.b`, `a[0]` or `a["kubernetes.io/metadata.name"]`, as a person would write the path. */
-export function childPath(path: string, key: string | number): string {
-  if (typeof key === "number") return `${path}[${key}]`;
-  const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : undefined;
-  if (name === undefined) return `${path}[${JSON.stringify(key)}]`;
-  return path === "" ? name : `${path}.${name}`;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function objectAt(report: Report, value: unknown, path: string, what: string): value is Json {
-  if (isRecord(value)) return true;
-  report.add(path, value, `is not an object; expected ${what}`);
-  return false;
-}
-
-function arrayAt(report: Report, value: unknown, path: string, what: string): value is unknown[] {
-  if (Array.isArray(value)) return true;
-  report.add(path, value, `is not a list; expected a list of ${what}`);
-  return false;
-}
-
-function onlyKeys(report: Report, value: Json, path: string, what: string, keys: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) {
-      report.add(
-        childPath(path, key),
-        value[key],
-        `is not a field of ${what}; the fields are ${keys.join(", ")}`,
-      );
-    }
-  }
-}
-
-function stringAt(report: Report, value: unknown, path: string): value is string {
-  if (typeof value === "string" && value.length > 0) return true;
-  report.add(path, value, "is not a non-empty string");
-  return false;
-}
-
-function labelsAt(report: Report, value: unknown, path: string): Record<string, string> {
-  if (value === undefined) return {};
-  if (!objectAt(report, value, path, "a map of label keys to values")) return {};
-  const labels: Record<string, string> = {};
-  for (const [key, labelValue] of Object.entries(value)) {
-    const keyProblem = labelKeyProblem(key);
-    if (keyProblem) report.add(childPath(path, key), key, `as a label key ${keyProblem}`);
-    if (typeof labelValue !== "string") {
-      report.add(childPath(path, key), labelValue, "is not a string; label values are strings");
-      continue;
-    }
-    const valueProblem = labelValueProblem(labelValue);
-    if (valueProblem) report.add(childPath(path, key), labelValue, valueProblem);
-    labels[key] = labelValue;
-  }
-  return labels;
-}
-
-function checkSelector(report: Report, value: unknown, path: string): void {
-  if (!objectAt(report, value, path, "a label selector ({} selects everything)")) return;
-  onlyKeys(report, value, path, "a label selector", ["matchLabels", "matchExpressions"]);
-  labelsAt(report, value.matchLabels, childPath(path, "matchLabels"));
-  const expressions = value.matchExpressions;
-  const expressionsPath = childPath(path, "matchExpressions");
-  if (expressions === undefined || !arrayAt(report, expressions, expressionsPath, "requirements")) return;
-  expressions.forEach((expression, i) => {
-    const at = childPath(expressionsPath, i);
-    if (!objectAt(report, expression, at, "{key, operator, values}")) return;
-    onlyKeys(report, expression, at, "a selector requirement", ["key", "operator", "values"]);
-    if (stringAt(report, expression.key, childPath(at, "key"))) {
-      const keyProblem = labelKeyProblem(expression.key);
-      if (keyProblem) report.add(childPath(at, "key"), expression.key, `as a label key ${keyProblem}`);
-    }
-    const operator = expression.operator;
-    if (typeof operator !== "string" || !(OPERATORS as readonly string[]).includes(operator)) {
-      report.add(childPath(at, "operator"), operator, `is not an operator; use ${OPERATORS.join(", ")}`);
-      return;
-    }
-    const values = expression.values;
-    const valuesPath = childPath(at, "values");
-    const needsValues = operator === "In" || operator === "NotIn";
-    if (values === undefined || (Array.isArray(values) && values.length === 0)) {
-      if (needsValues)
-        report.add(valuesPath, values, `must list at least one value for operator ${operator}`);
-      return;
-    }
-    if (!needsValues) {
-      report.add(valuesPath, values, `must be empty for operator ${operator}, which only looks at the key`);
-      return;
-    }
-    if (!arrayAt(report, values, valuesPath, "label values")) return;
-    values.forEach((item, j) => {
-      const problem = typeof item === "string" ? labelValueProblem(item) : "is not a string";
-      if (problem) report.add(childPath(valuesPath, j), item, problem);
-    });
-  });
-}
-
-function isPortNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-
-/** Why a port name is not an IANA service name (what Kubernetes requires of container port names). */
-export function portNameProblem(name: string): string | undefined {
-  if (/^\d+$/.test(name)) return "is a number written as a string; write it without quotes";
-  if (name.length > 15) return "is longer than 15 characters, the limit for port names";
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) || name.includes("--") || !/[a-z]/.test(name)) {
-    return "is not a valid port name (lower-case letters, digits and single '-', with at least one letter)";
-  }
-  return undefined;
-}
-
-function protocolAt(report: Report, value: unknown, path: string): value is Protocol | undefined {
-  if (value === undefined || (PROTOCOLS as readonly unknown[]).includes(value)) return true;
-  const upper = typeof value === "string" ? value.toUpperCase() : "";
-  const hint = (PROTOCOLS as readonly string[]).includes(upper) ? `; write "${upper}"` : "";
-  report.add(path, value, `is not a protocol; use ${PROTOCOLS.join(", ")}${hint}`);
-  return false;
-}
 
 function checkPolicyPort(report: Report, value: unknown, path: string): void {
   if (!objectAt(report, value, path, "{protocol, port, endPort}")) return;
@@ -186,7 +64,7 @@ function checkIpBlock(report: Report, value: unknown, path: string): void {
   const cidrPath = childPath(path, "cidr");
   let cidr: string | undefined;
   if (stringAt(report, value.cidr, cidrPath)) {
-    const checked = checkIpv4Cidr(value.cidr);
+    const checked = checkCidr(value.cidr);
     if (checked.ok) cidr = checked.cidr;
     else report.add(cidrPath, value.cidr, `${checked.error.problem}; ${checked.error.fix}`);
   }
@@ -195,10 +73,13 @@ function checkIpBlock(report: Report, value: unknown, path: string): void {
   value.except.forEach((item, i) => {
     const at = childPath(exceptPath, i);
     if (!stringAt(report, item, at)) return;
-    const checked = checkIpv4Cidr(item);
+    const checked = checkCidr(item);
     if (!checked.ok) {
       report.add(at, item, `${checked.error.problem}; ${checked.error.fix}`);
-    } else if (cidr !== undefined && (checked.cidr === cidr || !contains(cidr, checked.cidr))) {
+    } else if (
+      cidr !== undefined &&
+      (checked.cidr === cidr || !rangeContains(cidrToRange(cidr), cidrToRange(checked.cidr)))
+    ) {
       // The API server refuses an except that is not strictly inside its cidr (kubernetes PR #86578).
       report.add(at, item, `is not strictly inside ${cidr}; an except can only carve a part out of its cidr`);
     }
@@ -364,7 +245,7 @@ function checkPod(report: Report, value: unknown, path: string, namespaces: Read
   const ipPath = childPath(path, "ip");
   let ip: string | undefined;
   if (stringAt(report, value.ip, ipPath)) {
-    const checked = checkIpv4Address(value.ip);
+    const checked = checkAddress(value.ip);
     if (checked.ok) ip = checked.address;
     else report.add(ipPath, value.ip, `${checked.error.problem}; ${checked.error.fix}`);
   }
@@ -380,22 +261,44 @@ function checkPod(report: Report, value: unknown, path: string, namespaces: Read
   return pod;
 }
 
-/**
- * Checks an estate and returns it normalised: every namespace carries `kubernetes.io/metadata.name`,
- * container ports carry their protocol, and pod addresses have no mask. Throws `InputError` with every
- * problem found.
- */
-export function validateEstate(raw: unknown): Estate {
-  const report = new Report();
-  const estate = estateFrom(report, raw, "");
-  throwIfAny(report.issues);
-  return estate;
+/** An estate as validation returns it, with its cluster-tier policies normalised. */
+export interface CheckedEstate {
+  estate: Estate;
+  /** In input order (policies first, then clusterPolicies), each with the path it was read from. */
+  clusterPolicies: { policy: ClusterPolicy; path: string }[];
+  /** What the evaluator accepts but does not evaluate, or evaluates with a caveat. */
+  warnings: InputIssue[];
 }
 
-function estateFrom(report: Report, raw: unknown, path: string): Estate {
-  const estate: Estate = { namespaces: [], pods: [], policies: [] };
-  if (!objectAt(report, raw, path || "(input)", "{namespaces, pods, policies}")) return estate;
-  const lists = { namespaces: raw.namespaces ?? [], pods: raw.pods ?? [], policies: raw.policies ?? [] };
+/**
+ * Checks an estate and returns it normalised: every namespace carries `kubernetes.io/metadata.name`,
+ * container ports carry their protocol, and pod addresses have no mask. Cluster-tier objects found in
+ * `policies` move to `clusterPolicies`. Throws `InputError` with every problem found.
+ */
+export function validateEstate(raw: unknown): Estate {
+  return checkEstate(raw).estate;
+}
+
+/** `validateEstate`, with the normalised cluster-tier policies and the warnings. */
+export function checkEstate(raw: unknown): CheckedEstate {
+  const report = new Report();
+  const checked = estateFrom(report, raw, "");
+  throwIfAny(report.issues);
+  return { ...checked, warnings: report.warnings };
+}
+
+function estateFrom(report: Report, raw: unknown, path: string): Omit<CheckedEstate, "warnings"> {
+  const estate: Estate = { namespaces: [], pods: [], policies: [], clusterPolicies: [] };
+  const clusterPolicies: CheckedEstate["clusterPolicies"] = [];
+  if (!objectAt(report, raw, path || "(input)", "{namespaces, pods, policies}")) {
+    return { estate, clusterPolicies };
+  }
+  const lists = {
+    namespaces: raw.namespaces ?? [],
+    pods: raw.pods ?? [],
+    policies: raw.policies ?? [],
+    clusterPolicies: raw.clusterPolicies ?? [],
+  };
 
   const namespaceNames = new Set<string>();
   const namespacesPath = childPath(path, "namespaces");
@@ -432,11 +335,40 @@ function estateFrom(report: Report, raw: unknown, path: string): Estate {
     }
   }
 
+  const clusterNames = new Map<string, string>();
+  const takeClusterPolicy = (item: unknown, at: string) => {
+    const policy = checkClusterPolicy(report, item as Record<string, unknown>, at);
+    if (!policy) return;
+    // Cluster-scoped names are unique per kind; the two ClusterNetworkPolicy APIs are separate resources.
+    const key = `${policy.apiVersion} ${policy.kind} ${policy.name}`;
+    const seen = clusterNames.get(key);
+    if (seen) {
+      report.add(childPath(childPath(at, "metadata"), "name"), policy.name, `is also the name of ${seen}`);
+      return;
+    }
+    const banp = [...clusterNames.entries()].find(([k]) => k.includes(" BaselineAdminNetworkPolicy "));
+    if (policy.kind === "BaselineAdminNetworkPolicy" && banp) {
+      report.add(
+        at,
+        policy.name,
+        `is a second BaselineAdminNetworkPolicy (the first is ${banp[1]}); the API allows one`,
+      );
+      return;
+    }
+    clusterNames.set(key, at);
+    clusterPolicies.push({ policy, path: at });
+    estate.clusterPolicies!.push(item as ClusterTierManifest);
+  };
+
   const policiesPath = childPath(path, "policies");
-  if (arrayAt(report, lists.policies, policiesPath, "NetworkPolicies")) {
+  if (arrayAt(report, lists.policies, policiesPath, "NetworkPolicies and cluster-tier policies")) {
     const seen = new Set<string>();
     for (const [i, item] of lists.policies.entries()) {
       const at = childPath(policiesPath, i);
+      if (isClusterTierObject(item)) {
+        takeClusterPolicy(item, at);
+        continue;
+      }
       if (!checkPolicy(report, item, at, namespaceNames)) continue;
       const policy = item as NetworkPolicy;
       const key = `${policy.metadata!.namespace}/${policy.metadata!.name}`;
@@ -447,7 +379,23 @@ function estateFrom(report: Report, raw: unknown, path: string): Estate {
       }
     }
   }
-  return estate;
+
+  const clusterPath = childPath(path, "clusterPolicies");
+  if (arrayAt(report, lists.clusterPolicies, clusterPath, "cluster-tier policies")) {
+    for (const [i, item] of lists.clusterPolicies.entries()) {
+      const at = childPath(clusterPath, i);
+      if (isClusterTierObject(item)) takeClusterPolicy(item, at);
+      else {
+        const kind = isRecord(item) ? item.kind : undefined;
+        report.add(
+          childPath(at, "kind"),
+          kind,
+          "is not a cluster-tier kind; use ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy",
+        );
+      }
+    }
+  }
+  return { estate, clusterPolicies };
 }
 
 /** What probe and matrix checks need to know about the estate. */
@@ -469,7 +417,7 @@ function endpointAt(
     onlyKeys(report, value, path, "an address endpoint", ["ip"]);
     const ipPath = childPath(path, "ip");
     if (!stringAt(report, value.ip, ipPath)) return undefined;
-    const checked = checkIpv4Address(value.ip);
+    const checked = checkAddress(value.ip);
     if (checked.ok) return { ip: checked.address };
     report.add(ipPath, value.ip, `${checked.error.problem}; ${checked.error.fix}`);
     return undefined;
@@ -591,12 +539,14 @@ export function matrixIssues(
 export interface ProbeFile {
   estate: Estate;
   probes: unknown[];
+  /** What the estate holds that netseg accepts but does not evaluate (e.g. domainNames peers). */
+  warnings: InputIssue[];
 }
 
 /** Checks the file's shape and its estate, reporting every problem at once. */
 export function parseProbeFile(raw: unknown): ProbeFile {
   const report = new Report();
-  const estate = estateFrom(report, raw, "");
+  const { estate } = estateFrom(report, raw, "");
   let probes: unknown[] = [];
   if (isRecord(raw)) {
     onlyKeys(report, raw, "", "a probe file", ["namespaces", "pods", "policies", "probes"]);
@@ -605,5 +555,5 @@ export function parseProbeFile(raw: unknown): ProbeFile {
     else if (arrayAt(report, raw.probes, "probes", "probes")) probes = raw.probes;
   }
   throwIfAny(report.issues);
-  return { estate, probes };
+  return { estate, probes, warnings: report.warnings };
 }

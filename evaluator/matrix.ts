@@ -5,15 +5,30 @@
  * 1. per peer, the endpoints it matches, as a bitset (selectors through the namespace label index,
  *    ipBlocks against pod and external addresses);
  * 2. per rule, the union of its peers;
- * 3. per (destination pod, port), the union of the ingress rules that admit that port: the sources
- *    allowed in. Pods with the same policies share the set;
- * 4. per (source pod, port), the union of its egress rules, each cut to the destinations where the port
- *    matches (named ports resolve per destination): the destinations allowed out.
+ * 3. per (destination pod, port), the sources allowed in: the union of the NetworkPolicy ingress rules
+ *    that admit that port, run through the tiers (below). Pods with the same rules share the set;
+ * 4. per (source pod, port), the destinations allowed out: the same over its egress rules, each cut to the
+ *    destinations where the port matches (named ports resolve per destination).
+ *
+ * The tiers are first-match-wins over sets: walking a pod's Admin rules in run order, each rule claims the
+ * nodes it matches that no earlier rule claimed; Accept adds them to the allowed set, Deny and Accept
+ * settle them, Pass leaves them open. The open nodes then get the NetworkPolicy answer when the pod is
+ * isolated, else the Baseline rules claim them the same way, and what is left is allowed.
  *
  * A cell is then two bit tests. Building costs a few words per 32 endpoints for each distinct rule set,
  * so the cost per cell stays flat as the estate grows.
  */
-import { add, type Bitset, emptySet, fullSet, unionIntersectionInto, unionInto } from "./bitset";
+import {
+  add,
+  type Bitset,
+  claimInto,
+  emptySet,
+  fullSet,
+  unionDifferenceInto,
+  unionIntersectionDifferenceInto,
+  unionIntersectionInto,
+  unionInto,
+} from "./bitset";
 import {
   type CompiledEstate,
   type CompiledRule,
@@ -23,6 +38,7 @@ import {
   type PodRecord,
   portsMatch,
   resolvePort,
+  type TierRule,
 } from "./compile";
 import type { NetworkPolicyEvaluator } from "./evaluate";
 import { matches } from "./selectors";
@@ -37,7 +53,7 @@ function podSetOf(estate: CompiledEstate, peer: PeerMatcher): Bitset {
   if (peer.kind === "ipBlock") {
     for (const pod of estate.pods) if (inIpBlock(peer, pod.ip)) add(bits, pod.index);
   } else {
-    const namespaces = peer.namespaces ? estate.namespaceIndex.select(peer.namespaces) : [peer.own];
+    const namespaces = peer.namespaces ? estate.namespaceIndex.select(peer.namespaces) : [peer.own!];
     for (const namespace of namespaces) {
       for (const pod of namespace.pods) if (matches(peer.pods, pod.labels)) add(bits, pod.index);
     }
@@ -58,7 +74,7 @@ export class ReachabilityMatrix {
   /** Node numbering: pods by their index, then each distinct outside address. */
   private readonly nodeCount: number;
   private readonly podCount: number;
-  private readonly externalAddresses: number[] = [];
+  private readonly externalAddresses: bigint[] = [];
   private readonly sourceNodes: Int32Array;
   private readonly destinationNodes: Int32Array;
   /** Per (port, destination): 1 when the port means something at that destination. */
@@ -82,7 +98,7 @@ export class ReachabilityMatrix {
   ) {
     this.estate = evaluator.compiled;
     this.podCount = this.estate.pods.length;
-    const externals = new Map<number, number>();
+    const externals = new Map<bigint, number>();
     const nodeOf = (endpoint: Endpoint): number => {
       const node = evaluator.node(endpoint);
       if (node.pod) return node.pod.index;
@@ -168,22 +184,90 @@ export class ReachabilityMatrix {
     if (!connection) return this.none;
     this.resolvable[p * this.destinations.length + d] = 1;
     // An outside address has no policies of its own; the source's egress decides.
-    if (!pod || pod.ingressPolicies.length === 0) return this.all;
-    const rules = pod.ingressPolicies.flatMap((policy) =>
-      policy.ingress!.filter((rule) => portsMatch(rule.ports, connection, pod)),
-    );
-    return this.union(`in ${rules.map((rule) => rule.id).join(",")}`, (bits) => {
-      for (const rule of rules) unionInto(bits, this.peersOf(rule));
+    if (!pod) return this.all;
+    const isolated = pod.ingressPolicies.length > 0;
+    const admits = (rule: { ports?: CompiledRule["ports"] }) => portsMatch(rule.ports, connection, pod);
+    const admin = pod.tierRules.Admin.ingress.filter(admits);
+    const baseline = isolated ? [] : pod.tierRules.Baseline.ingress.filter(admits);
+    const rules = isolated
+      ? pod.ingressPolicies.flatMap((policy) => policy.ingress!.filter(admits))
+      : undefined;
+    if (admin.length === 0 && baseline.length === 0 && !rules) return this.all;
+    const key = `in ${ids(admin)} / ${rules ? ids(rules) : "-"} / ${ids(baseline)}`;
+    return this.union(key, (bits) => {
+      let policies: Bitset | undefined;
+      if (rules) {
+        policies = emptySet(this.nodeCount);
+        for (const rule of rules) unionInto(policies, this.peersOf(rule));
+      }
+      this.runTiers(bits, admin, policies, baseline, (rule) => this.peersOf(rule));
     });
   }
 
   private egressSet(port: PortSpec, p: number, pod: PodRecord | undefined): Bitset {
-    if (!pod || pod.egressPolicies.length === 0) return this.all;
+    if (!pod) return this.all;
+    const isolated = pod.egressPolicies.length > 0;
+    const admin = pod.tierRules.Admin.egress;
+    const baseline = isolated ? [] : pod.tierRules.Baseline.egress;
+    if (admin.length === 0 && baseline.length === 0 && !isolated) return this.all;
     const rules = pod.egressPolicies.flatMap((policy) => policy.egress!);
-    return this.union(`out ${p} ${rules.map((rule) => rule.id).join(",")}`, (bits) => {
-      for (const rule of rules)
-        unionIntersectionInto(bits, this.peersOf(rule), this.portFilter(rule, port, p));
+    const key = `out ${p} ${ids(admin)} / ${isolated ? ids(rules) : "-"} / ${ids(baseline)}`;
+    return this.union(key, (bits) => {
+      let policies: Bitset | undefined;
+      if (isolated) {
+        policies = emptySet(this.nodeCount);
+        for (const rule of rules)
+          unionIntersectionInto(policies, this.peersOf(rule), this.portFilter(rule, port, p));
+      }
+      const matching = (rule: TierRule) => {
+        const filter = this.portFilter(rule, port, p);
+        const peers = this.peersOf(rule);
+        if (filter === this.all) return peers;
+        const cut = emptySet(this.nodeCount);
+        unionIntersectionInto(cut, peers, filter);
+        return cut;
+      };
+      this.runTiers(bits, admin, policies, baseline, matching);
     });
+  }
+
+  /**
+   * Fills `allowed` with the nodes one side lets through: Admin rules first match wins, then the
+   * NetworkPolicy set (`policies`, undefined when the pod is not isolated) for the nodes the Admin tier
+   * left open, else the Baseline rules, else allowed. `matching` gives the nodes a rule matches.
+   */
+  private runTiers(
+    allowed: Bitset,
+    admin: readonly TierRule[],
+    policies: Bitset | undefined,
+    baseline: readonly TierRule[],
+    matching: (rule: TierRule) => Bitset,
+  ): void {
+    const claimed = emptySet(this.nodeCount);
+    const settled = emptySet(this.nodeCount);
+    for (const rule of admin) {
+      const nodes = matching(rule);
+      if (rule.action === "Pass") {
+        claimInto(claimed, nodes);
+        continue;
+      }
+      // Settle what this rule claims first: the nodes no earlier Admin rule claimed.
+      const fresh = emptySet(this.nodeCount);
+      claimInto(claimed, nodes, fresh);
+      unionInto(settled, fresh);
+      if (rule.action === "Accept") unionInto(allowed, fresh);
+    }
+    if (policies) {
+      unionIntersectionDifferenceInto(allowed, this.all, policies, settled);
+      return;
+    }
+    for (const rule of baseline) {
+      const fresh = emptySet(this.nodeCount);
+      claimInto(settled, matching(rule), fresh);
+      // Accept allows; Pass hands the nodes to the default, which allows them too.
+      if (rule.action !== "Deny") unionInto(allowed, fresh);
+    }
+    unionDifferenceInto(allowed, this.all, settled);
   }
 
   private union(key: string, fill: (bits: Bitset) => void): Bitset {
@@ -196,7 +280,7 @@ export class ReachabilityMatrix {
   }
 
   /** The nodes a rule's peers match (all of them for a rule without `from`/`to`). */
-  private peersOf(rule: CompiledRule): Bitset {
+  private peersOf(rule: CompiledRule | TierRule): Bitset {
     if (!rule.peers) return this.all;
     const cached = this.ruleSets.get(rule.peersKey);
     if (cached) return cached;
@@ -224,7 +308,7 @@ export class ReachabilityMatrix {
    * The destination nodes at which an egress rule's ports admit the matrix port. Only named ports (in the
    * rule or the matrix) make it depend on the destination; otherwise it is all nodes or none.
    */
-  private portFilter(rule: CompiledRule, port: PortSpec, p: number): Bitset {
+  private portFilter(rule: CompiledRule | TierRule, port: PortSpec, p: number): Bitset {
     if (!rule.ports) return this.all;
     const named = typeof port.port === "string" || rule.ports.some((entry) => entry.name !== undefined);
     if (!named) {
@@ -243,4 +327,8 @@ export class ReachabilityMatrix {
     this.portFilters.set(key, bits);
     return bits;
   }
+}
+
+function ids(rules: readonly { id: number }[]): string {
+  return rules.map((rule) => rule.id).join(",");
 }

@@ -34,7 +34,7 @@ import {
   PROXY_ADMIN_PORT,
   SKIP_INBOUND_PORTS_ANNOTATION,
 } from "../core/linkerd";
-import { addressToNumber, cidrToRange, inRange } from "./ipv4";
+import { addressToNumber, cidrToRange, inRange } from "./addresses";
 import { compileSelector, matches, type Selector } from "./selectors";
 import type { PodInfo, Protocol } from "./types";
 

@@ -1,9 +1,10 @@
 /**
- * The one-line `reason` of a verdict. It names the policies that isolate each pod and the rules that let
- * the connection through, because "which policy decided this" is what people ask of such tools first.
+ * The one-line `reason` of a verdict. It names the tier, the policy and the rule that decided each side
+ * (an Admin or Baseline rule, or the NetworkPolicies that isolate the pod and the rules that let the
+ * connection through), because "which policy decided this" is what people ask of such tools first.
  */
 import type { Connection } from "./compile";
-import type { RuleRef, SideVerdict } from "./types";
+import type { RuleRef, SideVerdict, TierRuleRef } from "./types";
 
 /** At most this many rules are named per side; the structured result lists them all. */
 const RULES_SHOWN = 3;
@@ -19,6 +20,12 @@ export function ruleText(ref: RuleRef): string {
   return `${ref.policy} ${ref.direction}[${ref.rule}]${peer}`;
 }
 
+/** `Admin ClusterNetworkPolicy netseg-areas-backoffice ingress[1] "from-other-areas" (Deny)`. */
+export function tierRuleText(ref: TierRuleRef): string {
+  const name = ref.name === undefined ? "" : ` ${JSON.stringify(ref.name)}`;
+  return `${ref.tier} ${ref.kind} ${ref.policy} ${ref.direction}[${ref.rule}]${name} (${ref.action})`;
+}
+
 function listText(items: readonly string[]): string {
   if (items.length <= RULES_SHOWN) return items.join(", ");
   return `${items.slice(0, RULES_SHOWN).join(", ")} and ${items.length - RULES_SHOWN} more`;
@@ -26,12 +33,18 @@ function listText(items: readonly string[]): string {
 
 function sideText(side: SideVerdict, peer: string, connection: Connection): string | undefined {
   if (side.pod === undefined) return undefined;
-  const head = side.direction === "egress" ? `egress from ${side.pod}` : `ingress to ${side.pod}`;
-  if (!side.isolated) return `${head}: not isolated`;
-  if (side.allowed) return `${head}: allowed by ${listText(side.allowedBy.map(ruleText))}`;
+  const base = side.direction === "egress" ? `egress from ${side.pod}` : `ingress to ${side.pod}`;
+  if (side.tierRule && (side.decidedBy === "Admin" || side.decidedBy === "Baseline")) {
+    const verb = side.allowed ? "allowed" : "denied";
+    const passed = side.passedBy ? `passed by ${tierRuleText(side.passedBy)}, then ` : "";
+    return `${base}: ${passed}${verb} by ${tierRuleText(side.tierRule)}`;
+  }
+  const head = side.passedBy ? `${base}: passed by ${tierRuleText(side.passedBy)}, then` : `${base}:`;
+  if (!side.isolated) return `${head} not isolated`;
+  if (side.allowed) return `${head} allowed by ${listText(side.allowedBy.map(ruleText))}`;
   const towards = side.direction === "egress" ? "to" : "from";
   return (
-    `${head}: isolated by ${listText(side.isolatedBy)}, ` +
+    `${head} isolated by ${listText(side.isolatedBy)}, ` +
     `and no ${side.direction} rule allows ${connectionText(connection)} ${towards} ${peer}`
   );
 }

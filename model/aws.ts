@@ -8,9 +8,13 @@
  * explicit provider (an assumed role for another account). A site's name is its account's config key and
  * its region ("legacy-eu-west-1"), or the region alone for the stack's own account ("eu-west-1").
  *
- * Names: every logical name is built from config keys (VPC, route table id, store, load balancer, port,
- * CIDR), never from list positions. The config arrives normalised (sorted, deduplicated), so re-ordering
- * entries in the stack file plans the same resources with the same names.
+ * Names: every logical name says what the resource connects (peer VPC, route table, store, load balancer)
+ * and never holds a value that may change (CIDR, port): a range or a port is a stable index into the
+ * normalised (sorted, deduplicated) list, so changing a pod range or a store's port updates the resource
+ * in place instead of renaming it. Entries themselves are keyed by config name, so re-ordering the stack
+ * file plans the same names. `previousResourceNames` holds the names earlier versions gave the same
+ * resource (they embedded the CIDR and port); components declare them as aliases, so a stack deployed with
+ * them adopts the new names without replacing anything.
  */
 import { sortCidrs } from "../core/cidr";
 import type {
@@ -44,7 +48,13 @@ export interface ProviderSpec {
   accountId?: string;
 }
 
-export interface RouteSpec {
+/** What every renamed resource carries: the names it had before, to alias. */
+export interface Renamed {
+  /** Earlier logical names of this same resource, as suffixes like `resourceName`. */
+  previousResourceNames: string[];
+}
+
+export interface RouteSpec extends Renamed {
   resourceName: string;
   routeTableId: string;
   destinationCidrBlock: string;
@@ -80,7 +90,7 @@ export interface PeeringSpec {
   accepterRoutes: RouteSpec[];
 }
 
-export interface IngressRuleSpec {
+export interface IngressRuleSpec extends Renamed {
   resourceName: string;
   securityGroupId: string;
   ipProtocol: "tcp";
@@ -235,15 +245,17 @@ function planPeering(config: SegmentationConfig, clusterVpc: VpcConfig, peer: Vp
     // The cluster resolves the peer's private names (a store endpoint that also has a public name resolves
     // to its private address). The other direction is not needed: the routes back carry only pod traffic.
     dns: { accepter: { allowRemoteVpcDnsResolution: true } },
-    requesterRoutes: routes(clusterVpc.routeTableIds, peer.cidrs),
-    accepterRoutes: routes(peer.routeTableIds, config.cluster.cidrs),
+    requesterRoutes: routes(clusterVpc.routeTableIds, peer.cidrs, "peer-range"),
+    accepterRoutes: routes(peer.routeTableIds, config.cluster.cidrs, "pod-range"),
   };
 }
 
-function routes(routeTableIds: readonly string[], cidrs: readonly string[]): RouteSpec[] {
+/** One route per route table and destination, named by the table and the destination's index. */
+function routes(routeTableIds: readonly string[], cidrs: readonly string[], to: string): RouteSpec[] {
   return routeTableIds.flatMap((routeTableId) =>
-    cidrs.map((cidr) => ({
-      resourceName: `${routeTableId}-${cidr}`,
+    cidrs.map((cidr, index) => ({
+      resourceName: `${routeTableId}-${to}-${index}`,
+      previousResourceNames: [`${routeTableId}-${cidr}`],
       routeTableId,
       destinationCidrBlock: cidr,
     })),
@@ -259,9 +271,10 @@ function planDataStoreAccess(
     resourceName: `store-${store.name}`,
     store: store.name,
     site: site.name,
-    rules: store.ports.flatMap((port) =>
-      config.cluster.cidrs.map((cidr) => ({
-        resourceName: `${port}-${cidr}`,
+    rules: store.ports.flatMap((port, portIndex) =>
+      config.cluster.cidrs.map((cidr, cidrIndex) => ({
+        resourceName: `pod-range-${cidrIndex}-port-${portIndex}`,
+        previousResourceNames: [`${port}-${cidr}`],
         securityGroupId: store.securityGroupId,
         ipProtocol: "tcp" as const,
         fromPort: port,
@@ -295,8 +308,9 @@ function planNatAllowlists(
     rules: config.legacyLoadBalancers
       .filter((lb) => siteNameOf(lb) === site)
       .flatMap((lb) =>
-        lb.ports.map((port) => ({
-          resourceName: `${lb.name}-${port}`,
+        lb.ports.map((port, portIndex) => ({
+          resourceName: `${lb.name}-port-${portIndex}`,
+          previousResourceNames: [`${lb.name}-${port}`],
           loadBalancer: lb.name,
           securityGroupId: lb.securityGroupId,
           ipProtocol: "tcp" as const,

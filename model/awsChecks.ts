@@ -16,6 +16,7 @@ export const AWS_CHECKS: readonly { needs: readonly ConfigKey[]; run(sections: S
     { needs: ["cluster"], run: natPrefixListHoldsEveryAddress },
     { needs: ["cluster", "vpcs"], run: clusterVpcIsTheStacksOwn },
     { needs: ["cluster", "vpcs"], run: peeringsHaveRouteTables },
+    { needs: ["cluster", "vpcs"], run: peersAreNotTheClusterVpc },
   ];
 
 function natAllowlistFitsEachGroup({ cluster, legacyLoadBalancers }: Sections): ConfigIssue[] {
@@ -111,4 +112,19 @@ function peeringsHaveRouteTables({ cluster, vpcs }: Sections): ConfigIssue[] {
     });
   }
   return issues;
+}
+
+function peersAreNotTheClusterVpc({ cluster, vpcs }: Sections): ConfigIssue[] {
+  // AWS refuses a peering of a VPC with itself only at apply time, after the rest of the stack has changed.
+  const own = vpcs[cluster.vpc];
+  if (!own) return [];
+  return Object.keys(vpcs)
+    .sort()
+    .filter((name) => name !== cluster.vpc && vpcs[name]?.peered && vpcs[name]?.vpcId === own.vpcId)
+    .map((name) => ({
+      path: `segmentation:vpcs.${name}.vpcId`,
+      value: own.vpcId,
+      problem: `is the cluster's own VPC (segmentation:vpcs.${cluster.vpc}), which cannot be peered with itself`,
+      fix: `use the id of the ${name} VPC, or remove segmentation:vpcs.${name} if it is the cluster's VPC under another name`,
+    }));
 }

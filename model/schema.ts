@@ -10,6 +10,8 @@ import { checkIpv4Address, checkIpv4Cidr } from "../core/cidr";
 import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../core/labels";
 import { AREAS, PHASES } from "./areas";
 import { meshSchema } from "./mesh/config";
+import { AWS_MANAGED_RULE_GROUPS, AWS_MANAGED_RULE_GROUPS_SOURCE } from "./wafRuleGroups";
+import { suggestion } from "./zodIssues";
 
 function custom(ctx: z.RefinementCtx, input: unknown, message: string, fix: string): void {
   ctx.addIssue({ code: "custom", message, input, params: { fix } });
@@ -86,6 +88,18 @@ const name = matching(
   "use lower-case letters, digits and '-'",
 );
 
+/** A rule group AWS publishes (model/wafRuleGroups.ts); a near miss gets the name it probably meant. */
+const wafRuleGroup = z.string().superRefine((value, ctx) => {
+  if ((AWS_MANAGED_RULE_GROUPS as readonly string[]).includes(value)) return;
+  custom(
+    ctx,
+    value,
+    "is not a rule group AWS publishes",
+    suggestion(value, AWS_MANAGED_RULE_GROUPS) ??
+      `use one listed at ${AWS_MANAGED_RULE_GROUPS_SOURCE}, e.g. "AWSManagedRulesCommonRuleSet"`,
+  );
+});
+
 const area = z.enum(AREAS);
 const phase = z.enum(PHASES);
 
@@ -153,21 +167,26 @@ export const accountSchema = z.strictObject({
 
 export const sourcesSchema = z.record(z.string(), z.array(cidr));
 
+/** The widest range a source may list, as a prefix length: "/16" refuses a /15 and anything wider. */
+export const DEFAULT_WIDEST_SOURCE = "/16";
+export const widestSourceSchema = z
+  .string()
+  .transform((value, ctx) => {
+    const match = /^\/(\d{1,2})$/.exec(value);
+    const length = match ? Number(match[1]) : Number.NaN;
+    if (length >= 1 && length <= 32) return length;
+    custom(ctx, value, "is not a prefix length", 'write it as "/16", from "/1" to "/32"');
+    return z.NEVER;
+  })
+  .prefault(DEFAULT_WIDEST_SOURCE);
+
 export const ingressControllerSchema = z.strictObject({
   /** Names from `segmentation:sources` allowed through this controller's load balancer. */
   sources: z.array(z.string()).default([]),
   /** VPCs whose NAT gateway addresses are allowed (the legacy ECS VPCs). */
   natGatewaysOf: z.array(z.string()).default([]),
   /** AWS managed rule groups of the WAF in front of a public controller. */
-  wafManagedRuleGroups: z
-    .array(
-      matching(
-        /^AWSManagedRules\w+$/,
-        "is not an AWS managed rule group",
-        'use e.g. "AWSManagedRulesCommonRuleSet"',
-      ),
-    )
-    .optional(),
+  wafManagedRuleGroups: z.array(wafRuleGroup).optional(),
   /** ACM certificates the public controller's ALB terminates TLS with (the first is the default). */
   certificateArns: z
     .array(
@@ -190,7 +209,17 @@ export const namespaceSchema = z.strictObject({
   /** Extra labels for the namespace. */
   labels: labels.default({}),
 });
-export const namespacesSchema = z.record(z.string(), namespaceSchema);
+export const namespacesSchema = z.record(z.string(), namespaceSchema).superRefine((value, ctx) => {
+  // With no area namespace the stack would manage tools and controllers that nothing is segmented from.
+  if (Object.keys(value).length === 0) {
+    custom(
+      ctx,
+      value,
+      "is empty, so the stack would segment nothing",
+      "list the namespaces to manage, each with its area, e.g. `payments: {area: backoffice}`",
+    );
+  }
+});
 
 export const DATA_STORE_KINDS = [
   "rds",
@@ -219,7 +248,8 @@ export const legacyLoadBalancerSchema = z.strictObject({
   /** Key in `segmentation:vpcs` of the VPC the load balancer's security group belongs to. */
   vpc: z.string(),
   securityGroupId: awsId("sg", "sg-0a1b2c3d4e5f60718"),
-  ports: z.array(port).min(1),
+  /** Ports the load balancer serves; an empty list is refused with the load balancer's name (validate.ts). */
+  ports: z.array(port),
   /** Inbound rules the group already has that this stack does not manage (counted against the quota). */
   existingInboundRules: z.number().int().min(0).default(0),
   /** Inbound rules allowed per security group in that account (AWS default 60). */
@@ -289,6 +319,7 @@ export const CONFIG_KEYS = {
   vpcs: { schema: z.record(z.string(), vpcSchema), required: true },
   accounts: { schema: z.record(z.string(), accountSchema).default({}), required: false },
   sources: { schema: sourcesSchema.default({}), required: false },
+  widestSource: { schema: widestSourceSchema, required: false },
   ingress: { schema: ingressSchema.default({}), required: false },
   namespaces: { schema: namespacesSchema, required: true },
   dataStores: { schema: dataStoresSchema.default([]), required: false },

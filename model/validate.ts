@@ -6,6 +6,7 @@
 
 import { addressCount, contains, isPublic, overlaps } from "../core/cidr";
 import { isProtectedNamespaceLabel, namespaceNameProblem } from "../core/labels";
+import { withRule } from "../core/problems";
 import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
 import { AWS_CHECKS } from "./awsChecks";
 import type { ParsedSections } from "./config";
@@ -17,6 +18,7 @@ type Sections = Required<ParsedSections>;
 
 interface Check {
   needs: readonly ConfigKey[];
+  /** Named like the rule it enforces (`peeredVpcsDoNotOverlap`); problems carry it as `peered-vpcs-do-not-overlap`. */
   run(sections: Sections): ConfigIssue[];
 }
 
@@ -44,6 +46,8 @@ const CHECKS: Check[] = [
   { needs: ["ingress", "sources", "vpcs"], run: ingressAllowlists },
   { needs: ["dataStores", "vpcs", "cluster"], run: dataStores },
   { needs: ["legacyLoadBalancers", "vpcs"], run: legacyLoadBalancers },
+  { needs: ["sources", "widestSource"], run: sourcesAreNotTooWide },
+  { needs: ["dataStores", "legacyLoadBalancers"], run: storeGroupsAreNotLoadBalancerGroups },
   { needs: ["tools"], run: tools },
   { needs: ["labelIntegrity"], run: labelIntegrity },
   ...AWS_CHECKS,
@@ -56,8 +60,13 @@ const CHECKS: Check[] = [
 
 export function validateSections(sections: ParsedSections): ConfigIssue[] {
   return CHECKS.filter((check) => check.needs.every((key) => sections[key] !== undefined)).flatMap((check) =>
-    check.run(sections as Sections),
+    withRule(ruleName(check.run.name), check.run(sections as Sections)),
   );
+}
+
+/** `peeredVpcsDoNotOverlap` → `peered-vpcs-do-not-overlap`. */
+function ruleName(functionName: string): string {
+  return functionName.replace(/[A-Z0-9]+/g, (upper) => `-${upper.toLowerCase()}`).replace(/^-/, "");
 }
 
 function clusterInItsVpc({ cluster, vpcs }: Sections): ConfigIssue[] {
@@ -350,6 +359,7 @@ function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] 
       continue;
     }
     const cidrs: string[] = [];
+    const widest = { index: -1, name: "", covered: -1n };
     entry.sources.forEach((name, index) => {
       const ranges = sources[name];
       if (!ranges) {
@@ -373,6 +383,8 @@ function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] 
         }
       });
       cidrs.push(...ranges);
+      const covered = addressCount(ranges);
+      if (covered > widest.covered) Object.assign(widest, { index, name, covered });
     });
     entry.natGatewaysOf.forEach((name, index) => {
       const vpc = vpcs[name];
@@ -394,11 +406,18 @@ function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] 
     });
     const covered = addressCount(cidrs);
     if (covered >= BROAD_ALLOWLIST && !cidrs.includes("0.0.0.0/0")) {
+      // Named by the source that contributes most: that is the entry to narrow.
       issues.push({
-        path: `${base}.sources`,
-        value: entry.sources,
-        problem: `covers ${covered} addresses (a /8 or more), which is as good as open to the internet`,
-        fix: "list the specific office, VPN and NAT networks",
+        path: widest.index >= 0 ? `${base}.sources[${widest.index}]` : `${base}.natGatewaysOf`,
+        value: widest.index >= 0 ? widest.name : entry.natGatewaysOf,
+        problem:
+          widest.index >= 0
+            ? `names source "${widest.name}", whose ranges cover ${widest.covered} addresses; with it the ${area} controller admits ${covered} addresses (a /8 or more), as good as open to the internet`
+            : `makes the ${area} controller admit ${covered} addresses (a /8 or more), as good as open to the internet`,
+        fix:
+          widest.index >= 0
+            ? `narrow segmentation:sources.${widest.name} to its real networks`
+            : "list only the VPCs whose NAT gateways need the controller",
       });
     }
   }
@@ -492,6 +511,14 @@ function legacyLoadBalancers({ legacyLoadBalancers, vpcs }: Sections): ConfigIss
         fix: "list a security group once, with all the ports its load balancers serve",
       });
     } else groups.set(lb.securityGroupId, index);
+    if (lb.ports.length === 0) {
+      issues.push({
+        path: `${base}.ports`,
+        value: lb.ports,
+        problem: `is empty, so the cluster's NAT addresses would reach load balancer "${lb.name}" on no port`,
+        fix: `list the ports "${lb.name}" serves to the cluster (e.g. [443]), or remove it from segmentation:legacyLoadBalancers`,
+      });
+    }
     lb.ports.forEach((port, portIndex) => {
       if (lb.ports.indexOf(port) < portIndex) {
         issues.push({
@@ -501,6 +528,49 @@ function legacyLoadBalancers({ legacyLoadBalancers, vpcs }: Sections): ConfigIss
           fix: "list it once",
         });
       }
+    });
+  });
+  return issues;
+}
+
+/**
+ * A source is a site's own networks (an office, a VPN pool): a range wider than `segmentation:widestSource`
+ * is a typo or a whole provider's block, and admits far more than the site. 0.0.0.0/0 is reported where a
+ * controller uses it.
+ */
+function sourcesAreNotTooWide({ sources, widestSource }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const name of Object.keys(sources).sort()) {
+    sources[name]?.forEach((cidr, index) => {
+      const length = Number(cidr.split("/")[1]);
+      if (cidr === "0.0.0.0/0" || length >= widestSource) return;
+      issues.push({
+        path: configPath("sources", [name, index]),
+        value: cidr,
+        problem: `is a /${length} (${addressCount([cidr])} addresses), wider than segmentation:widestSource (/${widestSource})`,
+        fix: `list the site's real networks, or raise segmentation:widestSource to "/${length}" if the whole range is truly the site's`,
+      });
+    });
+  }
+  return issues;
+}
+
+/**
+ * The store openings and the NAT allowlist each manage rules on their group; on one shared group the
+ * cluster's pods would reach the load balancer's ports through the store's rules, the NAT addresses the
+ * store's port, and the quota count of the load balancer would leave the store's rules out.
+ */
+function storeGroupsAreNotLoadBalancerGroups({ dataStores, legacyLoadBalancers }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    const lbIndex = legacyLoadBalancers.findIndex((lb) => lb.securityGroupId === store.securityGroupId);
+    const lb = legacyLoadBalancers[lbIndex];
+    if (!lb) return;
+    issues.push({
+      path: `segmentation:dataStores[${index}].securityGroupId`,
+      value: store.securityGroupId,
+      problem: `of data store "${store.name}" is also the group of legacy load balancer "${lb.name}" (segmentation:legacyLoadBalancers[${lbIndex}])`,
+      fix: `use the store's own security group; the stack opens the store to the cluster's pods and the load balancer to its NAT addresses, and one group would do both`,
     });
   });
   return issues;

@@ -25,7 +25,12 @@ export const verify: NetsegCommand = (program, io) => {
     .action(async (options: PlanSourceOptions & { quiet?: boolean }) => {
       const progress = options.quiet ? SILENT : progressOn(io.stderr, "netseg verify");
       const plan: Plan = await loadPlan(options, progress);
+      progress.step("design check: deciding every cell of the design's tables");
       const report = checkDesign(plan.config, planObjects(plan));
+      progress.step(
+        `design check: ${report.cells.length.toLocaleString("en")} cells, ` +
+          `${report.violations.length.toLocaleString("en")} violations`,
+      );
       io.stdout(verifyText(plan.stack, report));
       if (report.violations.length > 0) {
         throw new CommandError(

@@ -9,7 +9,7 @@ import {
   type DiffLine,
   diffConnections,
 } from "../../analysis/diff";
-import { type PortRef, portText, type Reachability } from "../../analysis/reachability";
+import { type PlanReachability, type PortRef, portText } from "../../analysis/reachability";
 import type { RecordedResource } from "../offline";
 import type { Block } from "./document";
 import { renderMarkdown } from "./document";
@@ -25,6 +25,8 @@ export interface ResourceChange {
 export interface ResourceDiff {
   added: RecordedResource[];
   removed: RecordedResource[];
+  /** Resources of the base that the head declares under a new name with an alias to the old one. */
+  renamed: { from: string; to: string }[];
   changed: ResourceChange[];
   total: number;
 }
@@ -38,8 +40,8 @@ export interface PlanDiff {
 }
 
 export function diffPlans(
-  base: { reachability: Reachability; resources: readonly RecordedResource[] },
-  head: { reachability: Reachability; resources: readonly RecordedResource[] },
+  base: { reachability: PlanReachability; resources: readonly RecordedResource[] },
+  head: { reachability: PlanReachability; resources: readonly RecordedResource[] },
 ): PlanDiff {
   const changes = diffConnections(base.reachability, head.reachability);
   return {
@@ -57,21 +59,31 @@ export function diffResources(
   base: readonly RecordedResource[],
   head: readonly RecordedResource[],
 ): ResourceDiff {
-  const before = new Map(base.map((r) => [r.urn, r]));
   const after = new Map(head.map((r) => [r.urn, r]));
+  // The engine matches a base resource to a head one by URN, or by an alias the head one declares.
+  const byAlias = new Map(head.flatMap((r) => r.options.aliases.map((alias) => [alias, r] as const)));
+  const matched = new Set<string>();
   const changed: ResourceChange[] = [];
-  for (const [urn, h] of after) {
-    const b = before.get(urn);
-    if (!b) continue;
+  const renamed: { from: string; to: string }[] = [];
+  const removed: RecordedResource[] = [];
+  for (const b of base) {
+    const h = after.get(b.urn) ?? byAlias.get(b.urn);
+    if (!h) {
+      removed.push(b);
+      continue;
+    }
+    matched.add(h.urn);
+    if (h.urn !== b.urn) renamed.push({ from: b.urn, to: h.urn });
     const paths: string[] = [];
     for (const field of ["inputs", "options", "provider", "parent"] as const) {
       changedPaths(b[field], h[field], field, paths);
     }
-    if (paths.length > 0) changed.push({ urn, type: h.type, paths });
+    if (paths.length > 0) changed.push({ urn: h.urn, type: h.type, paths });
   }
   return {
-    added: head.filter((r) => !before.has(r.urn)),
-    removed: base.filter((r) => !after.has(r.urn)),
+    added: head.filter((r) => !matched.has(r.urn)),
+    removed,
+    renamed,
     changed,
     total: head.length,
   };
@@ -173,7 +185,15 @@ export function diffMarkdown(diff: PlanDiff): string {
   );
   resourceList(
     "Removed",
-    removed.map((r) => `\`${r.urn}\``),
+    removed.map((r) =>
+      r.options.protect
+        ? `\`${r.urn}\` (protected: \`pulumi up\` stops here until someone unprotects it)`
+        : `\`${r.urn}\``,
+    ),
+  );
+  resourceList(
+    "Renamed, carried over by an alias (no replacement)",
+    diff.resources.renamed.map((r) => `\`${r.from}\` → \`${r.to}\``),
   );
   return renderMarkdown(blocks);
 }

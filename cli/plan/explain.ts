@@ -14,6 +14,7 @@ import {
   type Protocol,
   ruleText,
   type SideVerdict,
+  tierRuleText,
 } from "../../evaluator";
 import { DESCRIPTION_ANNOTATION } from "../../model/policy";
 import { CommandError } from "../commands/command";
@@ -91,6 +92,15 @@ export function explainConnection(plan: Plan, request: ExplainRequest): string {
 function sideLines(side: SideVerdict, title: string, described: (key: string) => string): string[] {
   if (side.pod === undefined) {
     return [`${title}: an address outside the cluster's pods, which no NetworkPolicy governs`];
+  }
+  // A cluster-tier rule decided, or an Admin Pass handed the side on: say so before the NetworkPolicies.
+  if (side.tierRule && (side.decidedBy === "Admin" || side.decidedBy === "Baseline")) {
+    const passed = side.passedBy ? [`  after ${tierRuleText(side.passedBy)} passed it on`] : [];
+    return [`${title}: ${side.allowed ? "allowed" : "denied"} by ${tierRuleText(side.tierRule)}`, ...passed];
+  }
+  if (side.passedBy) {
+    const { passedBy, ...rest } = side;
+    return [`${title}: passed on by ${tierRuleText(passedBy)}`, ...sideLines(rest, title, described)];
   }
   if (!side.isolated) {
     return [

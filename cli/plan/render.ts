@@ -1,6 +1,6 @@
 /** From a plan to everything `netseg plan` writes: reachability, design check, reports, picture. */
 import { checkDesign, type DesignReport } from "../../analysis/design";
-import { type Reachability, reachabilityOf } from "../../analysis/reachability";
+import { type PlanReachability, reachabilityOf } from "../../analysis/reachability";
 import { type ReachabilitySummary, summarise } from "../../analysis/summary";
 import { renderHtml, renderMarkdown } from "./document";
 import { type PlanFile, planFiles } from "./files";
@@ -10,21 +10,23 @@ import type { Progress } from "./progress";
 import { reportBlocks } from "./report";
 
 export interface PlanAnalysis {
-  reachability: Reachability;
+  reachability: PlanReachability;
   summary: ReachabilitySummary;
   design: DesignReport;
 }
 
 export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   const objects = planObjects(plan);
+  progress.step(`reachability: evaluating ${count(objects.policies.length, "policy", "policies")}`);
   const reachability = reachabilityOf(plan.config, objects);
-  const summary = summarise(reachability);
+  const summary = summarise(reachability, plan.config);
   progress.step(
     `reachability: ${count(reachability.sources.length, "source")} × ` +
       `${count(reachability.destinations.length, "destination")}, ` +
       `${count(summary.connections.evaluated, "connection")} evaluated, ` +
       `${summary.connections.allowed.toLocaleString("en")} allowed`,
   );
+  progress.step("design check: deciding every cell of the design's tables");
   const design = checkDesign(plan.config, objects);
   progress.step(
     `design check: ${count(design.cells.length, "cell")}, ${count(design.violations.length, "violation")}`,
@@ -34,6 +36,7 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
 
 export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
   const analysis = analysePlan(plan, progress);
+  progress.step("reports: rendering reachability.md, .svg and .html");
   const blocks = reportBlocks({
     stack: plan.stack,
     phase: plan.config.phase,

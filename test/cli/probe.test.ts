@@ -67,6 +67,31 @@ function validFile(): Record<string, any> {
   };
 }
 
+/** The valid file with an EKS Admin policy that closes shop to web and allows an API by name. */
+function tieredFile(): Record<string, any> {
+  const file = validFile();
+  file.policies.push({
+    apiVersion: "networking.k8s.aws/v1alpha1",
+    kind: "ClusterNetworkPolicy",
+    metadata: { name: "netseg-areas-backoffice" },
+    spec: {
+      tier: "Admin",
+      priority: 10,
+      subject: { namespaces: { matchLabels: { networkArea: "backoffice" } } },
+      ingress: [
+        {
+          name: "from-own-area",
+          action: "Pass",
+          from: [{ namespaces: { matchLabels: { networkArea: "backoffice" } } }],
+        },
+        { name: "from-other-areas", action: "Deny", from: [{ namespaces: {} }] },
+      ],
+      egress: [{ action: "Accept", to: [{ domainNames: ["api.example.com"] }] }],
+    },
+  });
+  return file;
+}
+
 interface BadInput {
   name: string;
   edit: (file: Record<string, any>) => void;
@@ -93,6 +118,24 @@ const BAD_INPUTS: BadInput[] = [
       /policies\[0\]\.spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: "10\.20\.0\.0\/33" has an invalid mask/,
   },
   {
+    name: "a nodes peer in a cluster-tier policy",
+    edit: (f) => {
+      Object.assign(f, tieredFile());
+      f.policies[1].spec.egress[0].to = [{ nodes: {} }];
+    },
+    field:
+      /policies\[1\]\.spec\.egress\[0\]\.to\[0\]\.nodes: \{\} selects nodes.*write the nodes' subnets as a networks peer/,
+  },
+  {
+    name: "Allow in an EKS ClusterNetworkPolicy",
+    edit: (f) => {
+      Object.assign(f, tieredFile());
+      f.policies[1].spec.ingress[1].action = "Allow";
+    },
+    field:
+      /policies\[1\]\.spec\.ingress\[1\]\.action: "Allow" is not an action of ClusterNetworkPolicy \(networking\.k8s\.aws\/v1alpha1\); use Accept, Deny, Pass/,
+  },
+  {
     name: "a port name the pod lacks",
     edit: (f) => (f.probes[0].port = "grpc"),
     field: /probes\[0\]\.port: "grpc" is not a port of pod shop\/api \(it has http\)/,
@@ -112,6 +155,7 @@ describe("netseg probe (the real command)", () => {
     // Every run starts here, in parallel: each one is a Node process with its own start-up time.
     runs.set("valid", netseg(["probe", write("valid.json", validFile())]));
     runs.set("stdin", netseg(["probe", "-"], JSON.stringify(validFile())));
+    runs.set("tiered", netseg(["probe", write("tiered.json", tieredFile())]));
     for (const bad of BAD_INPUTS) {
       const file = validFile();
       bad.edit(file);
@@ -147,6 +191,26 @@ describe("netseg probe (the real command)", () => {
     const answers = JSON.parse((await run("valid")).stdout) as { reason: string }[];
     assert.match(answers[0]!.reason, /allowed by shop\/from-web ingress\[0\]\.from\[0\]/);
     assert.match(answers[1]!.reason, /isolated by shop\/from-web, and no ingress rule allows TCP\/9090/);
+  });
+
+  it("takes cluster-tier policies next to NetworkPolicies, naming the tier, policy and rule that decided", async () => {
+    const { code, stdout, stderr } = await run("tiered");
+    assert.equal(code, 0, stderr);
+    const answers = JSON.parse(stdout) as { verdict: string; reason: string }[];
+    // web's pods are another area: the Admin Deny holds even though shop's NetworkPolicy admits web.
+    assert.deepEqual(
+      answers.map((answer) => answer.verdict),
+      ["deny", "deny", "deny", "allow"],
+    );
+    assert.match(
+      answers[0]!.reason,
+      /ingress to shop\/api: denied by Admin ClusterNetworkPolicy netseg-areas-backoffice ingress\[1\] "from-other-areas" \(Deny\)/,
+    );
+    // The domainNames peer is accepted with a warning on standard error, not in the JSON.
+    assert.match(
+      stderr,
+      /netseg: warning: policies\[1\]\.spec\.egress\[0\]\.to\[0\]\.domainNames: \["api\.example\.com"\] is not evaluated/,
+    );
   });
 
   it("reads the file from standard input for -", async () => {

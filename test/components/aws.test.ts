@@ -250,18 +250,22 @@ describe("the AWS side under mocks (dev stack)", () => {
     });
   });
 
-  it("protects peerings, acceptances, routes and data-store rules from deletion", () => {
+  it("protects peerings, acceptances and data-store rules from deletion", () => {
     const storeRules = ofType(run, T.rule).filter((r) => r.inputs.cidrIpv4 !== undefined);
-    const guarded = [
-      ...ofType(run, T.connection),
-      ...ofType(run, T.accepter),
-      ...ofType(run, T.route),
-      ...storeRules,
-    ];
-    assert.equal(guarded.length, 3 + 1 + 19 + 32);
+    const guarded = [...ofType(run, T.connection), ...ofType(run, T.accepter), ...storeRules];
+    assert.equal(guarded.length, 3 + 1 + 32);
     for (const resource of guarded) assert.equal(resource.options.protect, true, resource.name);
     // Protected, not retained: a retained peering would keep traffic flowing after leaving the stack.
     for (const resource of guarded) assert.equal(resource.options.retainOnDelete, false, resource.name);
+  });
+
+  it("leaves routes unprotected, so a changed range can move its route (create first, then delete)", () => {
+    const routes = ofType(run, T.route);
+    assert.equal(routes.length, 19);
+    for (const route of routes) {
+      assert.equal(route.options.protect, false, route.name);
+      assert.equal(route.options.deleteBeforeReplace, false, route.name);
+    }
   });
 
   it("declares every AWS resource inside a component named as its prefix, all under one AwsSide", () => {
@@ -281,20 +285,24 @@ describe("the AWS side under mocks (dev stack)", () => {
     }
   });
 
-  it("names resources after config keys: VPCs, route tables, stores, load balancers, ports and CIDRs", () => {
+  it("names resources after what they connect, with ranges and ports as indexes, never values", () => {
     const names = new Set(run.resources.map((r) => r.name));
     for (const name of [
       "aws-peering-natonly-connection",
       "aws-peering-natonly-accepter-accept",
-      "aws-peering-natonly-rtb-0b4c1f2a9d3e70011-10.40.0.0/16",
-      "aws-peering-natonly-accepter-rtb-0c9e3b7d2a1f50031-10.20.32.0/19",
-      "aws-store-sepa-db-5432-10.20.0.0/19",
-      "aws-nat-legacy-eu-west-1-ecs-swift-8443",
+      "aws-peering-natonly-rtb-0b4c1f2a9d3e70011-peer-range-0",
+      "aws-peering-natonly-accepter-rtb-0c9e3b7d2a1f50031-pod-range-1",
+      "aws-store-sepa-db-pod-range-0-port-0",
+      "aws-nat-legacy-eu-west-1-ecs-swift-port-1",
       "aws-provider-legacy-eu-west-1",
       "aws-vpc-cni",
     ]) {
       assert.ok(names.has(name), name);
     }
+    const aws = run.resources.filter((r) => r.type.startsWith("aws:"));
+    assert.equal(aws.length, 69);
+    for (const resource of aws)
+      assert.doesNotMatch(resource.name, /\d+\.\d+\.\d+\.\d+|-(5432|6379|443|8443)\b/);
   });
 
   it("exports what a reviewer needs: peering ids, prefix list ids, rule counts, enforcement", () => {

@@ -13,14 +13,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  type ContractReachability,
   defaultPolicies,
-  type Flow,
+  type ContractFlow as Flow,
   flowText,
   type ProbeEndpoint,
   probeEstate,
-  Reachability,
+  reachabilityUnder,
   withPhase,
-} from "../../analysis/contractReachability";
+} from "../../analysis/contractEstate";
 import { addressIn } from "../../core/cidr";
 import type { Area, Phase } from "../../model/areas";
 import { parseConfig } from "../../model/config";
@@ -52,8 +53,8 @@ function port(flow: Flow): string {
 }
 
 interface Outcome {
-  before: Reachability;
-  after: Reachability;
+  before: ContractReachability;
+  after: ContractReachability;
   opened: Flow[];
 }
 
@@ -61,8 +62,8 @@ function evaluate(contract: Contract, phase: Phase): Outcome {
   const config = withPhase(DEV, contract.namespace, phase);
   const estate = probeEstate(config, contract);
   const defaults = defaultPolicies(config);
-  const before = new Reachability(estate, defaults);
-  const after = new Reachability(estate, [
+  const before = reachabilityUnder(estate, defaults);
+  const after = reachabilityUnder(estate, [
     ...defaults,
     ...planContract(contract).map(toContractNetworkPolicy),
   ]);
@@ -77,11 +78,11 @@ function assertOpensExactly(outcome: Outcome, intended: (flow: Flow) => boolean)
   const wanted = after.connections(intended);
   assert.deepEqual(keys(before.allowedBeyond(after)), [], "the contract closes connections");
   assert.deepEqual(
-    keys(wanted.filter((flow) => !after.allows(flow))),
+    keys(wanted.filter((flow) => !after.allowsFlow(flow))),
     [],
     "intended connections stay denied",
   );
-  assert.deepEqual(keys(opened), keys(wanted.filter((flow) => !before.allows(flow))));
+  assert.deepEqual(keys(opened), keys(wanted.filter((flow) => !before.allowsFlow(flow))));
   return wanted;
 }
 
@@ -111,7 +112,7 @@ describe("the example contracts open exactly what they mean, in both phases", ()
       );
       assert.ok(elsewhere.length >= 2, keys(elsewhere).join("\n"));
       assert.ok(
-        elsewhere.every((flow) => !outcome.after.allows(flow) || outcome.before.allows(flow)),
+        elsewhere.every((flow) => !outcome.after.allowsFlow(flow) || outcome.before.allowsFlow(flow)),
         keys(elsewhere).join("\n"),
       );
       assert.ok(wanted.length > 0);
@@ -121,7 +122,7 @@ describe("the example contracts open exactly what they mean, in both phases", ()
       const outcome = evaluate(contract, "migration");
       const wanted = assertOpensExactly(outcome, intended);
       assert.deepEqual(keys(outcome.opened), []);
-      assert.ok(wanted.length > 0 && wanted.every((flow) => outcome.before.allows(flow)));
+      assert.ok(wanted.length > 0 && wanted.every((flow) => outcome.before.allowsFlow(flow)));
     });
   });
 
@@ -186,12 +187,15 @@ describe("the example contracts open exactly what they mean, in both phases", ()
         const toApi = after.connections((flow) => fromArea(area)(flow) && to("payments-query-api")(flow));
         assert.ok(toApi.length > 0);
         assert.ok(
-          toApi.every((flow) => after.allows(flow) === reachesApi),
+          toApi.every((flow) => after.allowsFlow(flow) === reachesApi),
           `${area} → API`,
         );
         for (const closed of ["payments-projector", "payments-query-cache"]) {
           const flows = after.connections((flow) => fromArea(area)(flow) && to(closed)(flow));
-          assert.ok(flows.length > 0 && flows.every((flow) => !after.allows(flow)), `${area} → ${closed}`);
+          assert.ok(
+            flows.length > 0 && flows.every((flow) => !after.allowsFlow(flow)),
+            `${area} → ${closed}`,
+          );
         }
       }
     });

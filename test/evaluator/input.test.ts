@@ -222,9 +222,29 @@ const CASES: BadInput[] = [
     expect: [{ path: "pods[1].ip", message: /is also the address of pod x\/a/ }],
   },
   {
-    name: "refuses an IPv6 pod address",
-    edit: (f) => (f.pods[0].ip = "2001:db8::1"),
-    expect: [{ path: "pods[0].ip", message: /is IPv6/ }],
+    name: "refuses a malformed IPv6 pod address",
+    edit: (f) => (f.pods[0].ip = "2001:db8:::1"),
+    expect: [{ path: "pods[0].ip", message: /is not an IPv4 or IPv6 address/ }],
+  },
+  {
+    name: "refuses an IPv6 ipBlock with host bits, naming its network",
+    edit: (f) => {
+      ipBlock(f).cidr = "fd00:10::5/64";
+      ipBlock(f).except = [];
+    },
+    expect: [
+      { path: "policies[0].spec.egress[0].to[0].ipBlock.cidr", message: /host bits set.*"fd00:10::\/64"/ },
+    ],
+  },
+  {
+    name: "refuses an IPv6 except outside its IPv4 cidr",
+    edit: (f) => (ipBlock(f).except = ["fd00::/64"]),
+    expect: [
+      {
+        path: "policies[0].spec.egress[0].to[0].ipBlock.except[0]",
+        message: /is not strictly inside 10\.0\.0\.0\/16/,
+      },
+    ],
   },
   {
     name: "refuses two container ports with one name",
@@ -293,7 +313,7 @@ describe("evaluator: input validation", () => {
     file.pods[0].ip = "10.0.1";
     const error = failure(() => answerProbeFile(file));
     assert.equal(error.issues.length, 3);
-    assert.match(error.message, /^3 problems:\n/);
+    assert.match(error.message, /^Invalid evaluator input \(3 problems\):\n/);
   });
 
   it("checks probes given to the API as well", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { formatProblem } from "../../core/problems";
 import { checkConfig, parseConfig } from "../../model/config";
-import { ConfigError, formatIssue } from "../../model/issues";
+import { ConfigError } from "../../model/issues";
 import { parseStackFile, rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
@@ -188,10 +189,112 @@ const CASES: BadInput[] = [
     ],
   },
   {
-    name: "rejects a public range that covers as much as the internet",
-    edit: (v) => (v.sources.offices = ["0.0.0.0/1", "128.0.0.0/1"]),
+    name: "names the source that makes an allowlist as good as open, not the controller",
+    edit: (v) => {
+      v.widestSource = "/1";
+      v.sources.offices = ["0.0.0.0/1", "128.0.0.0/1"];
+    },
     expect: [
-      { path: "segmentation:ingress.backoffice.sources", message: /covers \d+ addresses \(a \/8 or more\)/ },
+      {
+        path: "segmentation:ingress.backoffice.sources[0]",
+        message:
+          /"offices" names source "offices", whose ranges cover 4294967296 addresses;.*\(a \/8 or more\).*narrow segmentation:sources\.offices/,
+      },
+    ],
+  },
+  {
+    name: "rejects an office range wider than the default widest source (/16)",
+    edit: (v) => (v.sources.offices = ["192.0.2.0/28", "64.0.0.0/9"]),
+    expect: [
+      {
+        path: "segmentation:sources.offices[1]",
+        message:
+          /"64\.0\.0\.0\/9" is a \/9 \(8388608 addresses\), wider than segmentation:widestSource \(\/16\); .*raise segmentation:widestSource to "\/9"/,
+      },
+    ],
+  },
+  {
+    name: "rejects a source wider than a configured widest source",
+    edit: (v) => {
+      v.widestSource = "/24";
+      v.sources.vpnIt = ["192.0.2.0/23"];
+    },
+    expect: [
+      {
+        path: "segmentation:sources.vpnIt[0]",
+        message: /is a \/23 .* wider than segmentation:widestSource \(\/24\)/,
+      },
+    ],
+  },
+  {
+    name: "rejects a widest source that is not a prefix length",
+    edit: (v) => (v.widestSource = "16"),
+    expect: [
+      { path: "segmentation:widestSource", message: /"16" is not a prefix length; write it as "\/16"/ },
+    ],
+  },
+  {
+    name: "rejects a peer VPC whose id is the cluster's own VPC",
+    edit: (v) => (v.vpcs.kafka.vpcId = v.vpcs.backoffice.vpcId),
+    expect: [
+      {
+        path: "segmentation:vpcs.kafka.vpcId",
+        message:
+          /is the cluster's own VPC \(segmentation:vpcs\.backoffice\), which cannot be peered with itself; use the id of the kafka VPC/,
+      },
+    ],
+  },
+  {
+    name: "rejects an empty namespaces map",
+    edit: (v) => (v.namespaces = {}),
+    expect: [
+      {
+        path: "segmentation:namespaces",
+        message: /\{\} is empty, so the stack would segment nothing; list the namespaces/,
+      },
+    ],
+  },
+  {
+    name: "rejects a WAF rule group AWS does not publish, suggesting the near miss",
+    edit: (v) => (v.ingress.publicfrontal.wafManagedRuleGroups[0] = "AWSManagedRulesCommonRuleSets"),
+    expect: [
+      {
+        path: "segmentation:ingress.publicfrontal.wafManagedRuleGroups[0]",
+        message: /is not a rule group AWS publishes; did you mean "AWSManagedRulesCommonRuleSet"\?/,
+      },
+    ],
+  },
+  {
+    name: "rejects a made-up WAF rule group, pointing at AWS's list",
+    edit: (v) => v.ingress.publicfrontal.wafManagedRuleGroups.push("AWSManagedRulesEverythingRuleSet"),
+    expect: [
+      {
+        path: "segmentation:ingress.publicfrontal.wafManagedRuleGroups[3]",
+        message:
+          /is not a rule group AWS publishes; use one listed at https:\/\/docs\.aws\.amazon\.com\/waf\//,
+      },
+    ],
+  },
+  {
+    name: "rejects a data store whose group is also a legacy load balancer's",
+    edit: (v) => (v.dataStores[0].securityGroupId = v.legacyLoadBalancers[3].securityGroupId),
+    expect: [
+      {
+        path: "segmentation:dataStores[0].securityGroupId",
+        message:
+          /of data store "account-details-db" is also the group of legacy load balancer "ecs-ebo" \(segmentation:legacyLoadBalancers\[3\]\); use the store's own security group/,
+      },
+    ],
+  },
+  {
+    name: "says which load balancer an empty port list leaves unreachable",
+    edit: (v) => (v.legacyLoadBalancers[0].ports = []),
+    expect: [
+      {
+        path: "segmentation:legacyLoadBalancers[0].ports",
+        message:
+          /\[\] is empty, so the cluster's NAT addresses would reach load balancer "bos" on no port; list the ports "bos" serves/,
+      },
     ],
   },
   {
@@ -397,7 +500,7 @@ const CASES: BadInput[] = [
 describe("stack config validation", () => {
   it("accepts the dev stack's config", () => {
     const { issues, config } = checkConfig(rawConfigOf(devConfig()));
-    assert.deepEqual(issues.map(formatIssue), []);
+    assert.deepEqual(issues.map(formatProblem), []);
     assert.equal(config?.cluster.name, "dev-eks");
     assert.ok((config?.namespaces.length ?? 0) >= 15);
   });
@@ -405,7 +508,7 @@ describe("stack config validation", () => {
   for (const testCase of CASES) {
     it(testCase.name, () => {
       const { issues } = checkConfig(rawConfigOf(editedConfig(testCase.edit)));
-      const lines = issues.map(formatIssue);
+      const lines = issues.map(formatProblem);
       assert.equal(
         issues.length,
         testCase.expect.length,
@@ -413,7 +516,7 @@ describe("stack config validation", () => {
       );
       for (const expected of testCase.expect) {
         const match = issues.find(
-          (issue) => issue.path === expected.path && expected.message.test(formatIssue(issue)),
+          (issue) => issue.path === expected.path && expected.message.test(formatProblem(issue)),
         );
         assert.ok(
           match,
@@ -432,7 +535,7 @@ describe("stack config validation", () => {
       () => parseConfig(rawConfigOf(config)),
       (error: unknown) =>
         error instanceof ConfigError &&
-        error.issues.length === 2 &&
+        error.problems.length === 2 &&
         /^Invalid stack config \(2 problems\):\n {2}segmentation:/.test(error.message),
     );
   });
@@ -444,7 +547,7 @@ describe("stack config validation", () => {
       () => parseStackFile(text, "Pulumi.dev.yaml"),
       (error: unknown) =>
         error instanceof ConfigError &&
-        error.issues.length === 1 &&
+        error.problems.length === 1 &&
         /^ {2}Pulumi\.dev\.yaml line 4: "payments" appears twice/m.test(error.message),
     );
   });

@@ -180,7 +180,7 @@ describe("the reachability report", () => {
     );
     const objects = modelObjects(large);
     const r = reachabilityOf(large, objects);
-    const big = summarise(r);
+    const big = summarise(r, large);
     const svg = heatMapSvg("large", big);
     assert.match(svg, /Between areas/);
     assert.doesNotMatch(svg, /Between namespaces/);

@@ -43,7 +43,7 @@ export function editedConfig(edit: (values: Values) => void): Record<string, str
 export function runStack(
   config: Record<string, string> = devConfig(),
   options: Partial<OfflineOptions> = {},
-): Promise<OfflineRun<ReturnType<typeof segmentation>>> {
+): Promise<OfflineRun<Awaited<ReturnType<typeof segmentation>>>> {
   return runOffline(segmentation, { project: PROJECT, stack: "dev", config, ...options });
 }
 

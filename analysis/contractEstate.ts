@@ -37,6 +37,7 @@ import { planNamespaces } from "../model/namespaces";
 import { toNetworkPolicy } from "../model/policy";
 import { probeEstate as platformEstate, UNLABELLED_NAMESPACE } from "./estate";
 import { externalDestinations } from "./expectations";
+import { type Flow, Reachability } from "./reachability";
 
 /** One end of a probed connection, with what tests and messages need to know about it. */
 export interface ProbeEndpoint {
@@ -236,93 +237,27 @@ function probePorts(contract: Contract, pods: readonly PodInfo[]): PortSpec[] {
   return specs;
 }
 
+/** A flow between two ends of a contract's probe estate. */
+export type ContractFlow = Flow<ProbeEndpoint, PortSpec>;
+
+/** Reachability over a contract's probe estate: every endpoint both a source and a destination. */
+export type ContractReachability = Reachability<ProbeEndpoint, PortSpec>;
+
 /** Reachability of every (source, destination, port) of the estate under `policies`. */
-export class Reachability {
-  /** Per cell (port-major, then source, then destination): 1 allowed, 0 denied, 2 not a connection. */
-  readonly cells: Uint8Array;
-  private readonly evaluator: NetworkPolicyEvaluator;
-
-  constructor(
-    readonly estate: ProbeEstate,
-    readonly policies: readonly NetworkPolicy[],
-  ) {
-    const evaluator = new NetworkPolicyEvaluator({
-      namespaces: estate.namespaces,
-      pods: estate.pods,
-      policies: [...policies],
-    });
-    const endpoints = estate.endpoints.map((e) => e.endpoint);
-    const matrix = evaluator.matrix(endpoints, endpoints, estate.ports);
-    const n = endpoints.length;
-    this.cells = new Uint8Array(estate.ports.length * n * n);
-    for (let p = 0; p < estate.ports.length; p++) {
-      for (let s = 0; s < n; s++) {
-        for (let d = 0; d < n; d++) {
-          const cell = (p * n + s) * n + d;
-          this.cells[cell] = !matrix.applies(s, d, p) ? 2 : matrix.allowed(s, d, p) ? 1 : 0;
-        }
-      }
-    }
-    this.evaluator = evaluator;
-  }
-
-  /** What the evaluator says about one flow, with the policies that decided it. */
-  explain(flow: Flow) {
-    return this.evaluator.probe({
-      from: flow.from.endpoint,
-      to: flow.to.endpoint,
-      port: flow.port.port,
-      ...(flow.port.protocol ? { protocol: flow.port.protocol } : {}),
-    });
-  }
-
-  /** Allowed here and not in `other`. */
-  allowedBeyond(other: Reachability): Flow[] {
-    return this.flows((cell) => this.cells[cell] === 1 && other.cells[cell] === 0);
-  }
-
-  /** Every allowed flow between two different endpoints that `keep` accepts. */
-  allowed(keep: (flow: Flow) => boolean = () => true): Flow[] {
-    return this.flows((cell) => this.cells[cell] === 1).filter((flow) => flow.from !== flow.to && keep(flow));
-  }
-
-  /** Every connection between two different endpoints that `keep` accepts, allowed or not. */
-  connections(keep: (flow: Flow) => boolean = () => true): Flow[] {
-    return this.flows((cell) => this.cells[cell] !== 2).filter((flow) => flow.from !== flow.to && keep(flow));
-  }
-
-  /** Whether the connection is allowed here. */
-  allows(flow: Flow): boolean {
-    const { endpoints, ports } = this.estate;
-    const n = endpoints.length;
-    const cell =
-      (ports.indexOf(flow.port) * n + endpoints.indexOf(flow.from)) * n + endpoints.indexOf(flow.to);
-    return this.cells[cell] === 1;
-  }
-
-  private flows(test: (cell: number) => boolean): Flow[] {
-    const flows: Flow[] = [];
-    const { endpoints, ports } = this.estate;
-    const n = endpoints.length;
-    for (let cell = 0; cell < this.cells.length; cell++) {
-      if (!test(cell)) continue;
-      const d = cell % n;
-      const s = Math.floor(cell / n) % n;
-      const p = Math.floor(cell / (n * n));
-      flows.push({ from: endpoints[s]!, to: endpoints[d]!, port: ports[p]! });
-    }
-    return flows;
-  }
-}
-
-export interface Flow {
-  from: ProbeEndpoint;
-  to: ProbeEndpoint;
-  port: PortSpec;
+export function reachabilityUnder(
+  estate: ProbeEstate,
+  policies: readonly NetworkPolicy[],
+): ContractReachability {
+  const evaluator = new NetworkPolicyEvaluator({
+    namespaces: estate.namespaces,
+    pods: estate.pods,
+    policies: [...policies],
+  });
+  return new Reachability(evaluator, estate.endpoints, estate.endpoints, estate.ports);
 }
 
 /** `api/client → query-services/query-api TCP/8080`, a named port shown by the number it resolves to. */
-export function flowText(flow: Flow): string {
+export function flowText(flow: ContractFlow): string {
   const { port, protocol } = flow.port;
   const named = typeof port === "string" ? flow.to.pod?.ports?.find((p) => p.name === port) : undefined;
   return `${flow.from.key} → ${flow.to.key} ${protocol ?? "TCP"}/${named ? named.containerPort : port}`;
