@@ -2,18 +2,22 @@
  * The whole stack: read the config, plan it with the model, declare the components, return the outputs.
  * `index.ts` runs it for `pulumi up`; `netseg plan` and the tests run it under mocks.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { AwsSide } from "./components/awsSide";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
+import { MeshPolicies } from "./components/meshPolicies";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
+import { ProblemError } from "./core/problems";
 import { AREAS } from "./model/areas";
 import { planAwsSide } from "./model/aws";
 import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
 import { planLabelIntegrity } from "./model/labelIntegrity";
+import { planMesh } from "./model/mesh/plan";
 
 /**
  * Namespaces declared before the program lets their registrations finish: about 1,000 resources. Declared
@@ -25,6 +29,21 @@ const NAMESPACES_PER_BATCH = 125;
 export interface ProgramHooks {
   /** Called after each batch of namespaces is declared, with how many of how many. */
   declared?(namespaces: number, total: number): void;
+}
+
+/**
+ * What `pulumi up` runs: the stack, with a problem the user can fix (a `ProblemError`, such as a config
+ * error) turned into a `RunError`, which Pulumi prints as its message alone, without the program's source
+ * and stack trace (https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/classes/RunError.html).
+ * Anything else is a bug and keeps its trace.
+ */
+export async function pulumiProgram(): ReturnType<typeof segmentation> {
+  try {
+    return await segmentation();
+  } catch (error) {
+    if (error instanceof ProblemError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
 }
 
 export async function segmentation(hooks: ProgramHooks = {}) {
@@ -78,6 +97,19 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     };
   });
 
+  // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
+  const meshObjects = planMesh(config);
+  const mesh =
+    meshObjects.length > 0
+      ? new MeshPolicies("mesh", {
+          objects: meshObjects,
+          dependsOn: [...new Set(meshObjects.map((o) => o.namespace))].flatMap((name) => {
+            const namespace = namespaces.get(name);
+            return namespace ? [namespace] : [];
+          }),
+        })
+      : undefined;
+
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
 
@@ -109,6 +141,10 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     natPrefixListIds: aws.natPrefixListIds,
     natAllowlistRuleCounts: aws.inboundRuleCounts,
     networkPolicyEnforcement: aws.networkPolicyEnforcement,
+    mesh: {
+      namespaces: config.mesh.namespaces,
+      objects: mesh?.objectNames.length ?? 0,
+    },
     labelIntegrity: {
       enforcement: labelIntegrity.enforcement,
       validationActions: guard.validationActions,

@@ -9,15 +9,26 @@ export interface Problem {
   path: string;
   /** The offending value as written (undefined when the value is missing). */
   value: unknown;
-  /** Short, stable name of the rule broken (`cidr-host-bits`, `named-port`), for tools and docs. */
+  /** Short, stable name of the rule broken (`peered-vpcs-do-not-overlap`, `named-port`), for tools and docs. */
   rule: string;
   /** What is wrong, phrased to follow the value: `has host bits set`. */
-  message: string;
+  problem: string;
   /** What to do about it. */
   fix: string;
 }
 
-/** An error that carries every problem found, so callers report them all at once. */
+/** A problem as a check writes it, before the check's rule name is stamped on it. */
+export type ProblemDraft = Omit<Problem, "rule"> & { rule?: string };
+
+/** Stamps `rule` on the drafts that do not name a more precise one. */
+export function withRule(rule: string, drafts: readonly ProblemDraft[]): Problem[] {
+  return drafts.map((draft) => ({ ...draft, rule: draft.rule ?? rule }));
+}
+
+/**
+ * An error that carries every problem found, so callers report them all at once. The Pulumi program turns
+ * it into a `RunError` (message, no stack trace); netseg prints it and exits with 2.
+ */
 export class ProblemError extends Error {
   readonly problems: readonly Problem[];
 
@@ -29,13 +40,13 @@ export class ProblemError extends Error {
   }
 }
 
-/** `path: "value" message; fix.` on one line. */
-export function formatProblem(problem: Problem): string {
-  return `${problem.path}: ${showValue(problem.value)} ${problem.message}; ${sentence(problem.fix)}`;
+/** `path: "value" problem; fix.` on one line. */
+export function formatProblem(problem: Omit<Problem, "rule">): string {
+  return `${problem.path}: ${showValue(problem.value)} ${problem.problem}; ${sentence(problem.fix)}`;
 }
 
 /** A heading with the count, then one indented line per problem. */
-export function formatProblems(heading: string, problems: readonly Problem[]): string {
+export function formatProblems(heading: string, problems: readonly Omit<Problem, "rule">[]): string {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   return [`${heading} (${count}):`, ...problems.map((problem) => `  ${formatProblem(problem)}`)].join("\n");
 }
@@ -48,6 +59,6 @@ export function showValue(value: unknown): string {
 }
 
 /** Ends the text with a full stop unless it already ends a sentence (`did you mean "x"?`). */
-function sentence(text: string): string {
+export function sentence(text: string): string {
   return /[.?!]$/.test(text) ? text : `${text}.`;
 }

@@ -1,43 +1,18 @@
 /**
  * Config problems as the user sees them: the config path, the bad value, the broken rule and the fix.
- * Every check in the model reports through `ConfigIssue`, and the stack refuses to declare anything while
- * there is one.
+ * Every check in the model reports through `ConfigIssue` (a `Problem` of core/problems.ts), and the stack
+ * refuses to declare anything while there is one.
  */
+import { type ProblemDraft, ProblemError, withRule } from "../core/problems";
 
-export interface ConfigIssue {
-  /** Where in the stack config, e.g. `segmentation:vpcs.natonly.cidrs[0]`. */
-  path: string;
-  /** The offending value as written (undefined when the value is missing). */
-  value: unknown;
-  /** What is wrong with it, phrased to follow the value: `has host bits set`. */
-  problem: string;
-  /** What to do about it. */
-  fix: string;
-}
+/** A config problem as a check writes it: path, value, problem, fix, and the rule when it knows better. */
+export type ConfigIssue = ProblemDraft;
 
-export class ConfigError extends Error {
-  readonly issues: readonly ConfigIssue[];
-
+export class ConfigError extends ProblemError {
   constructor(issues: readonly ConfigIssue[]) {
-    super(formatIssues(issues));
+    super("Invalid stack config", withRule("stack-config", issues));
     this.name = "ConfigError";
-    this.issues = issues;
   }
-}
-
-export function formatIssue(issue: ConfigIssue): string {
-  return `${issue.path}: ${showValue(issue.value)} ${issue.problem}; ${issue.fix}.`;
-}
-
-export function formatIssues(issues: readonly ConfigIssue[]): string {
-  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return [`Invalid stack config (${count}):`, ...issues.map((issue) => `  ${formatIssue(issue)}`)].join("\n");
-}
-
-function showValue(value: unknown): string {
-  if (value === undefined) return "(missing)";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Renders a path of keys and indexes the way the config reference writes it: `vpcs.natonly.cidrs[0]`. */

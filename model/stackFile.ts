@@ -3,7 +3,8 @@
  * a string, structured values JSON-encoded. The offline plan and the tests feed this to the runtime, so the
  * program sees exactly what `pulumi up` would show it.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { parseDocument } from "yaml";
 import type { RawConfig } from "./config";
 import { ConfigError, type ConfigIssue } from "./issues";
@@ -25,12 +26,14 @@ export function parseStackFile(text: string, fileName: string): StackFile {
       ? {
           path: where,
           value: keyAt(text, line),
+          rule: "unique-keys",
           problem: "appears twice in the same map (a namespace listed twice?)",
           fix: "keep one entry per key",
         }
       : {
           path: where,
           value: undefined,
+          rule: "yaml-syntax",
           problem: `is not valid YAML (${error.message})`,
           fix: "correct the syntax",
         };
@@ -43,6 +46,19 @@ export function parseStackFile(text: string, fileName: string): StackFile {
     config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return { config };
+}
+
+/** The stack a stack file is for: `Pulumi.prod.yaml` → `prod`; another name stands for itself. */
+export function stackNameOf(path: string): string {
+  const file = basename(path);
+  return /^Pulumi\.([^.]+)\.yaml$/.exec(file)?.[1] ?? file;
+}
+
+/** The stacks that have a stack file in `dir`, sorted. */
+export function stacksIn(dir: string): string[] {
+  return readdirSync(dir)
+    .flatMap((file) => /^Pulumi\.([^.]+)\.yaml$/.exec(file)?.[1] ?? [])
+    .sort();
 }
 
 export function readStackFile(path: string): StackFile {

@@ -6,16 +6,19 @@
 
 import { addressCount, contains, isPublic, overlaps } from "../core/cidr";
 import { isProtectedNamespaceLabel, namespaceNameProblem } from "../core/labels";
+import { withRule } from "../core/problems";
 import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
 import { AWS_CHECKS } from "./awsChecks";
 import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
+import { managedNamespaceNames, meshNamespaceIssues } from "./mesh/config";
 import type { ConfigKey } from "./schema";
 
 type Sections = Required<ParsedSections>;
 
 interface Check {
   needs: readonly ConfigKey[];
+  /** Named like the rule it enforces (`peeredVpcsDoNotOverlap`); problems carry it as `peered-vpcs-do-not-overlap`. */
   run(sections: Sections): ConfigIssue[];
 }
 
@@ -49,12 +52,21 @@ const CHECKS: Check[] = [
   { needs: ["labelIntegrity"], run: labelIntegrity },
   ...AWS_CHECKS,
   { needs: ["labelIntegrity", "cluster"], run: admissionPoliciesNeedKubernetes130 },
+  {
+    needs: ["mesh", "namespaces", "tools"],
+    run: (s) => meshNamespaceIssues(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
+  },
 ];
 
 export function validateSections(sections: ParsedSections): ConfigIssue[] {
   return CHECKS.filter((check) => check.needs.every((key) => sections[key] !== undefined)).flatMap((check) =>
-    check.run(sections as Sections),
+    withRule(ruleName(check.run.name), check.run(sections as Sections)),
   );
+}
+
+/** `peeredVpcsDoNotOverlap` → `peered-vpcs-do-not-overlap`. */
+function ruleName(functionName: string): string {
+  return functionName.replace(/[A-Z0-9]+/g, (upper) => `-${upper.toLowerCase()}`).replace(/^-/, "");
 }
 
 function clusterInItsVpc({ cluster, vpcs }: Sections): ConfigIssue[] {

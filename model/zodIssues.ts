@@ -4,6 +4,7 @@
  * translation, so a mistake reads the same wherever it is made.
  */
 import type { z } from "zod";
+import { withRule } from "../core/problems";
 import { AREAS } from "./areas";
 import type { ConfigIssue } from "./issues";
 
@@ -18,7 +19,26 @@ export interface ZodIssueContext {
   union?: { noun: string; fix: string };
 }
 
+/** The rule a zod issue breaks, as problems name it. */
+const RULES: Partial<Record<ZodIssue["code"], string>> = {
+  unrecognized_keys: "known-fields",
+  invalid_value: "allowed-values",
+  invalid_type: "field-type",
+  too_small: "range",
+  too_big: "range",
+  invalid_union: "shape",
+  invalid_format: "format",
+};
+
 export function issuesFromZod(issue: ZodIssue, context: ZodIssueContext): ConfigIssue[] {
+  const rule =
+    issue.code === "custom"
+      ? ((issue.params?.rule as string | undefined) ?? "schema")
+      : (RULES[issue.code] ?? "schema");
+  return withRule(rule, zodIssueInWords(issue, context));
+}
+
+function zodIssueInWords(issue: ZodIssue, context: ZodIssueContext): ConfigIssue[] {
   const parts = issue.path as PropertyKey[];
   const at = context.path(parts);
   switch (issue.code) {

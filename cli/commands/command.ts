@@ -4,6 +4,7 @@
  * trace or calls `process.exit` itself.
  */
 import type { Command } from "commander";
+import { formatProblem, formatProblems, type Problem } from "../../core/problems";
 
 /** Where a command reads and writes, so tests and the real process can differ. */
 export interface CommandIo {
@@ -16,14 +17,28 @@ export interface CommandIo {
 
 export type NetsegCommand = (program: Command, io: CommandIo) => void;
 
-/** A failure the user can act on: printed as is, without a stack trace. */
+/**
+ * A failure the user can act on, printed without a stack trace. Bad arguments and files are `Problem`s
+ * (path, value, rule, fix) like every other; a command that ran and found what it exists to find
+ * (connections opened, a failed check out of a git ref) says so in a plain message.
+ */
 export class CommandError extends Error {
+  readonly problems: readonly Problem[];
   /** @default 2, the exit code for bad input or usage */
   readonly exitCode: number;
 
-  constructor(message: string, exitCode = 2) {
-    super(message);
+  /** A message, one problem, or problems under a heading that names what was checked. */
+  constructor(what: string | Problem | { heading: string; problems: readonly Problem[] }, exitCode = 2) {
+    const problems = typeof what === "string" ? [] : "problems" in what ? what.problems : [what];
+    super(
+      typeof what === "string"
+        ? what
+        : "problems" in what
+          ? formatProblems(what.heading, what.problems)
+          : formatProblem(what),
+    );
     this.name = "CommandError";
+    this.problems = problems;
     this.exitCode = exitCode;
   }
 }

@@ -11,6 +11,7 @@
 import { stringify } from "yaml";
 import { flowText } from "../../analysis/contractEstate";
 import { type LintReport, lintContract } from "../../analysis/contractLint";
+import { formatProblem, sentence, withRule } from "../../core/problems";
 import { checkConfig } from "../../model/config";
 import {
   type Contract,
@@ -24,8 +25,7 @@ import {
   type StackContext,
   toContractNetworkPolicy,
 } from "../../model/contracts";
-import { formatIssue, formatIssues } from "../../model/issues";
-import { parseStackFile, rawConfigOf } from "../../model/stackFile";
+import { parseStackFile, rawConfigOf, stackNameOf, stacksIn } from "../../model/stackFile";
 import { CommandError, type CommandIo, type NetsegCommand } from "./command";
 
 /** The stack lint composes with when none is named, if its file is in the working directory. */
@@ -52,7 +52,7 @@ export const contract: NetsegCommand = (program, io) => {
         policies = planContract(parsed);
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
-        throw new CommandError(problems(file, parsedFile, error.issues, "refused"));
+        throw new CommandError(problems(file, parsedFile, error.problems, "refused"));
       }
       const documents = policies.map((policy) =>
         stringify(toContractNetworkPolicy(policy), { lineWidth: 0 }),
@@ -128,9 +128,9 @@ function problems(
 
 function located(file: string, parsed: ParsedContractFile, issue: ContractIssue): string {
   if (issue.path.startsWith("line "))
-    return `${displayName(file)}:${issue.path.slice(5)}: ${issue.problem}; ${issue.fix}.`;
+    return `${displayName(file)}:${issue.path.slice(5)}: ${issue.problem}; ${sentence(issue.fix)}`;
   const line = parsed.lineOf(pathParts(issue.path));
-  return `${displayName(file)}${line === undefined ? "" : `:${line}`}: ${formatIssue(issue)}`;
+  return `${displayName(file)}${line === undefined ? "" : `:${line}`}: ${formatProblem(issue)}`;
 }
 
 /** `ingress[0].from[1].cidr` back to `["ingress", 0, "from", 1, "cidr"]`. */
@@ -149,7 +149,7 @@ function loadStack(io: CommandIo, options: { stack?: string; config?: string }):
     throw new CommandError("give --stack or --config, not both");
   }
   const path = options.config ?? `Pulumi.${options.stack ?? DEFAULT_STACK}.yaml`;
-  const name = options.stack ?? (options.config === undefined ? DEFAULT_STACK : path);
+  const name = options.stack ?? (options.config === undefined ? DEFAULT_STACK : stackNameOf(path));
   let text: string;
   try {
     text = io.readFile(path);
@@ -157,12 +157,34 @@ function loadStack(io: CommandIo, options: { stack?: string; config?: string }):
     // Without a named stack, a working directory with no stack file just means: lint the contract alone.
     if (options.stack === undefined && options.config === undefined) return undefined;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CommandError(
-      `${path}: cannot read the stack file: ${code === "ENOENT" ? "no such file" : String(error)}`,
-    );
+    if (options.config !== undefined || code !== "ENOENT") {
+      throw new CommandError({
+        path: options.config === undefined ? "--stack" : "--config",
+        value: options.config ?? options.stack,
+        rule: "stack-file-exists",
+        problem: `names a stack file netseg cannot read (${code === "ENOENT" ? "no such file" : String(error)})`,
+        fix: "give the path of a stack file (Pulumi.<stack>.yaml)",
+      });
+    }
+    const stacks = stacksIn(".");
+    throw new CommandError({
+      path: "--stack",
+      value: options.stack,
+      rule: "stack-file-exists",
+      problem: `has no stack file ${path} in the working directory`,
+      fix:
+        stacks.length === 0
+          ? "run netseg in the project's directory, or give the stack file with --config"
+          : `use one of the stacks here: ${stacks.join(", ")}`,
+    });
   }
   const { config, issues } = checkConfig(rawConfigOf(parseStackFile(text, path).config));
-  if (!config) throw new CommandError(`${path}: ${formatIssues(issues)}`);
+  if (!config) {
+    throw new CommandError({
+      heading: `${path}: Invalid stack config`,
+      problems: withRule("stack-config", issues),
+    });
+  }
   return { name, config };
 }
 

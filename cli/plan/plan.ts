@@ -4,12 +4,13 @@
  * plan directory. Everything the later commands need is in it, so a plan directory stands on its own.
  */
 import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { PlannedObjects } from "../../analysis/estate";
+import type { Problem } from "../../core/problems";
 import type { SegmentationConfig } from "../../model/config";
 import { parseConfig } from "../../model/config";
 import { ConfigError } from "../../model/issues";
-import { PROJECT, rawConfigOf, readStackFile } from "../../model/stackFile";
+import { PROJECT, rawConfigOf, readStackFile, stacksIn } from "../../model/stackFile";
 import type { ProgramHooks } from "../../program";
 import { CommandError } from "../commands/command";
 import { type Manifest, manifestsOf, plannedObjects } from "../manifests";
@@ -40,6 +41,8 @@ export interface StackSource {
   stack: string;
   /** Absolute path of the stack file. */
   file: string;
+  /** The option that named it; without one, the default stack. */
+  option?: "--stack" | "--config";
 }
 
 /**
@@ -54,10 +57,14 @@ export function stackSource(
   if (options.config !== undefined) {
     const file = resolve(cwd, options.config);
     const named = /^Pulumi\.([^.]+)\.yaml$/.exec(basename(file))?.[1];
-    return { stack: options.stack ?? named ?? DEFAULT_STACK, file };
+    return { stack: options.stack ?? named ?? DEFAULT_STACK, file, option: "--config" };
   }
   const stack = options.stack ?? DEFAULT_STACK;
-  return { stack, file: join(root, `Pulumi.${stack}.yaml`) };
+  return {
+    stack,
+    file: join(root, `Pulumi.${stack}.yaml`),
+    ...(options.stack === undefined ? {} : { option: "--stack" as const }),
+  };
 }
 
 /** Reads and checks a stack's config; every problem at once, as exit code 2. */
@@ -65,16 +72,41 @@ export function loadStackConfig(source: StackSource): {
   config: SegmentationConfig;
   raw: Record<string, string>;
 } {
-  if (!existsSync(source.file)) {
-    throw new CommandError(`${source.file}: no such stack file (stack "${source.stack}")`);
-  }
+  if (!existsSync(source.file)) throw new CommandError(missingStack(source));
   try {
     const raw = readStackFile(source.file).config;
     return { config: parseConfig(rawConfigOf(raw)), raw };
   } catch (error) {
-    if (error instanceof ConfigError) throw new CommandError(`${source.file}: ${error.message}`);
+    if (error instanceof ConfigError) {
+      throw new CommandError({ heading: `${source.file}: Invalid stack config`, problems: error.problems });
+    }
     throw error;
   }
+}
+
+/** A stack that has no stack file, with the stacks that do. */
+export function missingStack(source: StackSource): Problem {
+  if (source.option === "--config") {
+    return {
+      path: "--config",
+      value: source.file,
+      rule: "stack-file-exists",
+      problem: "is not a file",
+      fix: "give the path of a stack file (Pulumi.<stack>.yaml)",
+    };
+  }
+  const dir = dirname(source.file);
+  const stacks = stacksIn(dir);
+  return {
+    path: source.option ?? "the default stack",
+    value: source.stack,
+    rule: "stack-file-exists",
+    problem: `has no stack file Pulumi.${source.stack}.yaml in ${dir}`,
+    fix:
+      stacks.length === 0
+        ? "create the stack file, or run netseg in the project's directory"
+        : `use one of the stacks there: ${stacks.join(", ")}`,
+  };
 }
 
 /**

@@ -7,8 +7,10 @@
  * Paths in problems follow the contract file (`ingress[0].from[1].cidr`), so a team fixing a file and a
  * team fixing TypeScript read the same words.
  */
+
+import { ProblemError, withRule } from "../../core/problems";
 import type { Area } from "../areas";
-import { type ConfigIssue, formatIssue } from "../issues";
+import type { ConfigIssue } from "../issues";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -113,14 +115,10 @@ export function peersField(direction: Direction): "from" | "to" {
 /** A problem with a contract: the path in the contract file, the value, what is wrong, the fix. */
 export type ContractIssue = ConfigIssue;
 
-export class ContractError extends Error {
-  readonly issues: readonly ContractIssue[];
-
+export class ContractError extends ProblemError {
   constructor(issues: readonly ContractIssue[], subject = "contract") {
-    const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-    super([`Invalid ${subject} (${count}):`, ...issues.map((issue) => `  ${formatIssue(issue)}`)].join("\n"));
+    super(`Invalid ${subject}`, withRule("contract", issues));
     this.name = "ContractError";
-    this.issues = issues;
   }
 }
 

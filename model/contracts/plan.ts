@@ -12,7 +12,9 @@ import { renderContract } from "./render";
 export function planContract(contract: Contract): PolicySpec[] {
   const errors = fileFindings(contract).filter((finding) => finding.severity === "error");
   if (errors.length > 0) {
-    throw new ContractError(errors.map(({ path, value, problem, fix }) => ({ path, value, problem, fix })));
+    throw new ContractError(
+      errors.map(({ path, value, problem, fix, check }) => ({ path, value, rule: check, problem, fix })),
+    );
   }
   return renderContract(contract);
 }

@@ -57,6 +57,15 @@ describe("netseg plan, verify, explain and diff", () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  it("names the stacks there are when --stack names none of them", async () => {
+    const { code, stderr } = await netseg("plan", "--stack", "nosuchstack", "--out", join(scratch, "none"));
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /--stack: "nosuchstack" has no stack file Pulumi\.nosuchstack\.yaml in \S+; use one of the stacks there: dev, prod, staging\.\n/,
+    );
+  });
+
   it("exits 2 with every problem of a bad stack file before running anything", async () => {
     const file = join(scratch, "Pulumi.broken.yaml");
     const text = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8")

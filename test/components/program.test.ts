@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { runOffline } from "../../cli/offline";
+import { PROJECT } from "../../model/stackFile";
+import { pulumiProgram } from "../../program";
 import { assertRejectedBeforeAnyResource, devRun, editedConfig } from "../support/stack";
 
 describe("the program under mocks", () => {
@@ -28,9 +32,23 @@ describe("the program under mocks", () => {
     ["an open allowlist", (v) => (v.sources.vpnIt2 = ["0.0.0.0/0"]), /contains 0\.0\.0\.0\/0/],
     ["a missing region", (v) => delete v.region, /aws:region: \(missing\) is missing/],
   ];
+  assert.equal(broken.length, 4);
   for (const [what, edit, message] of broken) {
     it(`stops on ${what} before registering any resource`, async () => {
       await assertRejectedBeforeAnyResource(editedConfig(edit), message);
     });
   }
+
+  it("stops pulumi up on a config problem with a RunError: the message, no stack trace", async () => {
+    // GIVEN a stack config with a bad CIDR
+    const config = editedConfig((v) => (v.vpcs.kafka.cidrs = ["10.50.0.0/33"]));
+    // WHEN pulumi up's entry runs it
+    // THEN it fails with Pulumi's RunError, carrying every problem and no trace of the program
+    await assert.rejects(
+      runOffline(pulumiProgram, { project: PROJECT, stack: "dev", config }),
+      (error: unknown) =>
+        pulumi.RunError.isInstance(error) &&
+        /^Invalid stack config \(1 problem\):\n {2}segmentation:vpcs\.kafka\.cidrs\[0\]/.test(error.message),
+    );
+  });
 });

@@ -118,18 +118,47 @@ describe("netseg contract", () => {
     assert.doesNotMatch(stdout, /opens beyond/);
   });
 
-  it("lint refuses a stack it was told to use but cannot read", async () => {
-    for (const args of [
-      ["--config", "nowhere.yaml"],
-      ["--stack", "nowhere"],
-    ]) {
+  it("lint refuses a stack it was told to use but cannot read, and lists the stacks there are", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--config", "nowhere.yaml"],
+        /--config: "nowhere\.yaml" names a stack file netseg cannot read \(no such file\)/,
+      ],
+      [
+        ["--stack", "nowhere"],
+        /--stack: "nowhere" has no stack file Pulumi\.nowhere\.yaml in the working directory; use one of the stacks here: dev, prod, staging\.\n/,
+      ],
+    ];
+    assert.equal(cases.length, 2);
+    for (const [args, message] of cases) {
       const { code, stderr } = await netseg(["contract", "lint", EXAMPLE, ...args], {
         "nowhere.yaml": null,
         "Pulumi.nowhere.yaml": null,
       });
       assert.equal(code, 2);
-      assert.match(stderr, /nowhere\.yaml: cannot read the stack file: no such file/);
+      assert.match(stderr, message);
     }
+  });
+
+  it("lint --config names the stack by its name, not by the file's path", async () => {
+    const { code, stdout } = await netseg([
+      "contract",
+      "lint",
+      EXAMPLE,
+      "--config",
+      join(ROOT, "Pulumi.staging.yaml"),
+    ]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^contract payments-api in namespace payments, against stack staging \(/);
+    const json = await netseg([
+      "contract",
+      "lint",
+      EXAMPLE,
+      "--json",
+      "--config",
+      join(ROOT, "Pulumi.staging.yaml"),
+    ]);
+    assert.equal(JSON.parse(json.stdout).stack, "staging");
   });
 
   it("lint --json gives the findings and effects as data", async () => {

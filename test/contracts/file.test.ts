@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
 import { parse } from "yaml";
+import { formatProblem } from "../../core/problems";
 import { contractJsonSchema, parseContractFile } from "../../model/contracts";
-import { formatIssue } from "../../model/issues";
 import { ROOT } from "../support/stack";
 
 const SCHEMA_FILE = join(ROOT, "schemas", "contract.schema.json");
@@ -82,7 +82,7 @@ describe("contract files", () => {
         const parsed = parseContractFile(text);
         assert.equal(parsed.contract, undefined);
         const issue = parsed.issues.find((candidate) => candidate.path === contractPathOf(field));
-        assert.ok(issue, parsed.issues.map(formatIssue).join("\n"));
+        assert.ok(issue, parsed.issues.map(formatProblem).join("\n"));
         assert.match(issue.fix, /\w/);
       });
     }
@@ -119,8 +119,8 @@ describe("contract files", () => {
       assert.equal(validate(file), true, "the JSON schema lets it through");
       const parsed = parseContractFile(text);
       const issue = parsed.issues.find((candidate) => candidate.path === path);
-      assert.ok(issue, parsed.issues.map(formatIssue).join("\n"));
-      assert.match(formatIssue(issue), message);
+      assert.ok(issue, parsed.issues.map(formatProblem).join("\n"));
+      assert.match(formatProblem(issue), message);
     });
   }
 
@@ -149,6 +149,6 @@ describe("contract files", () => {
     assert.equal(broken.contract, undefined);
     assert.match(broken.issues[0]!.path, /^line \d+$/);
     const twice = parseContractFile("name: a\nname: b\nnamespace: c\n");
-    assert.match(twice.issues.map(formatIssue).join(), /line 2.*repeats a key/);
+    assert.match(twice.issues.map(formatProblem).join(), /line 2.*repeats a key/);
   });
 });

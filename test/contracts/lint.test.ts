@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LintReport, lintContract, SKIPPED } from "../../analysis/contractLint";
+import { formatProblem } from "../../core/problems";
 import { parseConfig } from "../../model/config";
 import {
   type CheckId,
@@ -10,7 +11,6 @@ import {
   type Severity,
   type StackContext,
 } from "../../model/contracts";
-import { formatIssue } from "../../model/issues";
 import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, ROOT } from "../support/stack";
 
@@ -38,12 +38,12 @@ function ledger(edit: (file: File) => void = () => {}): File {
 
 function lint(file: File, stack?: StackContext): LintReport {
   const parsed = parseContractFile(JSON.stringify(file));
-  assert.ok(parsed.contract, parsed.issues.map(formatIssue).join("\n"));
+  assert.ok(parsed.contract, parsed.issues.map(formatProblem).join("\n"));
   return lintContract(parsed.contract, stack);
 }
 
 const show = (findings: readonly Finding[]) =>
-  findings.map((f) => `${f.severity} ${f.check} ${formatIssue(f)}`).join("\n") || "(no findings)";
+  findings.map((f) => `${f.severity} ${f.check} ${formatProblem(f)}`).join("\n") || "(no findings)";
 
 /** The one finding of `check` at `path`, with the severity expected and a message matching `message`. */
 function expectFinding(
@@ -58,7 +58,7 @@ function expectFinding(
   const [finding] = found;
   assert.equal(finding!.path, path, show(found));
   assert.equal(finding!.severity, severity, show(found));
-  assert.match(formatIssue(finding!), message);
+  assert.match(formatProblem(finding!), message);
 }
 
 describe("contract lint", () => {

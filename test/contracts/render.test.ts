@@ -230,7 +230,7 @@ describe("rendering contracts", () => {
       () => planContract(twice()),
       (error: unknown) =>
         error instanceof ContractError &&
-        error.issues.length === 1 &&
+        error.problems.length === 1 &&
         /ingress\[1\]\.name: .*renders to policy ledger-from-backoffice, as ingress\[0\] does; give this rule a distinct name/.test(
           error.message,
         ),
@@ -249,7 +249,7 @@ describe("rendering contracts", () => {
       () => planContract(careless),
       (error: unknown) => {
         assert.ok(error instanceof ContractError);
-        assert.deepEqual(error.issues.map((issue) => issue.path).sort(), [
+        assert.deepEqual(error.problems.map((issue) => issue.path).sort(), [
           "ingress[0].from",
           "ingress[0].pods",
           "ingress[1].from[0].cidr",

@@ -19,7 +19,7 @@ import { ROOT } from "../support/stack";
 function refuses(build: () => unknown, message: RegExp): void {
   assert.throws(build, (error: unknown) => {
     assert.ok(error instanceof ContractError, String(error));
-    assert.equal(error.issues.length, 1, error.message);
+    assert.equal(error.problems.length, 1, error.message);
     assert.match(error.message, message);
     return true;
   });

@@ -313,7 +313,7 @@ describe("evaluator: input validation", () => {
     file.pods[0].ip = "10.0.1";
     const error = failure(() => answerProbeFile(file));
     assert.equal(error.issues.length, 3);
-    assert.match(error.message, /^3 problems:\n/);
+    assert.match(error.message, /^Invalid evaluator input \(3 problems\):\n/);
   });
 
   it("checks probes given to the API as well", () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { formatProblem } from "../../core/problems";
 import { type AwsSidePlan, type PeeringSpec, planAwsSide } from "../../model/aws";
 import { checkConfig, parseConfig } from "../../model/config";
-import { formatIssue } from "../../model/issues";
 import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
@@ -442,11 +442,11 @@ describe("AWS side config checks", () => {
   for (const testCase of CASES) {
     it(testCase.name, () => {
       const { issues } = checkConfig(rawConfigOf(editedConfig(testCase.edit)));
-      const lines = issues.map(formatIssue);
+      const lines = issues.map(formatProblem);
       assert.equal(issues.length, testCase.expect.length, lines.join("\n"));
       for (const expected of testCase.expect) {
         assert.ok(
-          issues.some((issue) => issue.path === expected.path && expected.message.test(formatIssue(issue))),
+          issues.some((issue) => issue.path === expected.path && expected.message.test(formatProblem(issue))),
           `no problem at ${expected.path} matching ${expected.message}; got:\n${lines.join("\n")}`,
         );
       }
@@ -472,7 +472,7 @@ describe("AWS side config checks", () => {
           // THEN the group is named exactly when existing + ports x maxEntries exceeds its quota
           const total = existing + ports.length * (maxEntries ?? 5);
           const overflow = issues.filter((i) => i.path === "segmentation:legacyLoadBalancers[3].ports");
-          assert.equal(overflow.length, total > quota ? 1 : 0, issues.map(formatIssue).join("\n"));
+          assert.equal(overflow.length, total > quota ? 1 : 0, issues.map(formatProblem).join("\n"));
           if (total > quota)
             assert.match(overflow[0]!.problem, new RegExp(`"ecs-ebo" ${total} inbound rules`));
           // AND whatever gets planned fits every group

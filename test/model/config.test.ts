@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { formatProblem } from "../../core/problems";
 import { checkConfig, parseConfig } from "../../model/config";
-import { ConfigError, formatIssue } from "../../model/issues";
+import { ConfigError } from "../../model/issues";
 import { parseStackFile, rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
@@ -499,7 +500,7 @@ const CASES: BadInput[] = [
 describe("stack config validation", () => {
   it("accepts the dev stack's config", () => {
     const { issues, config } = checkConfig(rawConfigOf(devConfig()));
-    assert.deepEqual(issues.map(formatIssue), []);
+    assert.deepEqual(issues.map(formatProblem), []);
     assert.equal(config?.cluster.name, "dev-eks");
     assert.ok((config?.namespaces.length ?? 0) >= 15);
   });
@@ -507,7 +508,7 @@ describe("stack config validation", () => {
   for (const testCase of CASES) {
     it(testCase.name, () => {
       const { issues } = checkConfig(rawConfigOf(editedConfig(testCase.edit)));
-      const lines = issues.map(formatIssue);
+      const lines = issues.map(formatProblem);
       assert.equal(
         issues.length,
         testCase.expect.length,
@@ -515,7 +516,7 @@ describe("stack config validation", () => {
       );
       for (const expected of testCase.expect) {
         const match = issues.find(
-          (issue) => issue.path === expected.path && expected.message.test(formatIssue(issue)),
+          (issue) => issue.path === expected.path && expected.message.test(formatProblem(issue)),
         );
         assert.ok(
           match,
@@ -534,7 +535,7 @@ describe("stack config validation", () => {
       () => parseConfig(rawConfigOf(config)),
       (error: unknown) =>
         error instanceof ConfigError &&
-        error.issues.length === 2 &&
+        error.problems.length === 2 &&
         /^Invalid stack config \(2 problems\):\n {2}segmentation:/.test(error.message),
     );
   });
@@ -546,7 +547,7 @@ describe("stack config validation", () => {
       () => parseStackFile(text, "Pulumi.dev.yaml"),
       (error: unknown) =>
         error instanceof ConfigError &&
-        error.issues.length === 1 &&
+        error.problems.length === 1 &&
         /^ {2}Pulumi\.dev\.yaml line 4: "payments" appears twice/m.test(error.message),
     );
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { formatProblem } from "../../core/problems";
 import { checkConfig, parseConfig } from "../../model/config";
-import { formatIssue } from "../../model/issues";
 import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
 
@@ -67,7 +67,7 @@ describe("ingress controller config", () => {
   for (const testCase of CASES) {
     it(testCase.name, () => {
       const { issues } = checkConfig(rawConfigOf(editedConfig(testCase.edit)));
-      const lines = issues.map(formatIssue);
+      const lines = issues.map(formatProblem);
       assert.equal(issues.length, 1, `expected one problem, got:\n${lines.join("\n")}`);
       assert.equal(issues[0]?.path, testCase.path);
       assert.match(lines[0] ?? "", testCase.message);

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
+import { formatProblem } from "../../core/problems";
 import { checkConfig } from "../../model/config";
-import { formatIssue } from "../../model/issues";
 import { rawConfigOf } from "../../model/stackFile";
 import { editedConfig } from "../support/stack";
 
 const problemsOf = (edit: (v: Record<string, any>) => void) =>
   checkConfig(rawConfigOf(editedConfig(edit))).issues.map((issue) => ({
     path: issue.path,
-    line: formatIssue(issue),
+    line: formatProblem(issue),
   }));
 
 describe("label integrity: config checks", () => {
