@@ -7,6 +7,7 @@ import { AwsSide } from "./components/awsSide";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
+import { MeshPolicies } from "./components/meshPolicies";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
 import { ProblemError } from "./core/problems";
@@ -16,6 +17,7 @@ import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
 import { planLabelIntegrity } from "./model/labelIntegrity";
+import { planMesh } from "./model/mesh/plan";
 
 /**
  * Namespaces declared before the program lets their registrations finish: about 1,000 resources. Declared
@@ -95,6 +97,19 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     };
   });
 
+  // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
+  const meshObjects = planMesh(config);
+  const mesh =
+    meshObjects.length > 0
+      ? new MeshPolicies("mesh", {
+          objects: meshObjects,
+          dependsOn: [...new Set(meshObjects.map((o) => o.namespace))].flatMap((name) => {
+            const namespace = namespaces.get(name);
+            return namespace ? [namespace] : [];
+          }),
+        })
+      : undefined;
+
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
 
@@ -126,6 +141,10 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     natPrefixListIds: aws.natPrefixListIds,
     natAllowlistRuleCounts: aws.inboundRuleCounts,
     networkPolicyEnforcement: aws.networkPolicyEnforcement,
+    mesh: {
+      namespaces: config.mesh.namespaces,
+      objects: mesh?.objectNames.length ?? 0,
+    },
     labelIntegrity: {
       enforcement: labelIntegrity.enforcement,
       validationActions: guard.validationActions,

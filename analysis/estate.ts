@@ -8,6 +8,7 @@
 import { addressAt, size } from "../core/cidr";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, ROLE_LABEL } from "../core/labels";
+import type { LinkerdObject } from "../core/linkerd";
 import type { ClusterTierManifest, ContainerPort, Estate, NamespaceInfo, PodInfo } from "../evaluator";
 import { type Area, isArea } from "../model/areas";
 import type { SegmentationConfig } from "../model/config";
@@ -40,6 +41,8 @@ export interface ProbeEstate {
 export interface PlannedObjects {
   namespaces: Namespace[];
   policies: NetworkPolicy[];
+  /** The Linkerd authorization objects, when the plan meshes some namespace (analysis/mesh.ts). */
+  linkerd?: LinkerdObject[];
   /** The plan's cluster-tier policies (the Admin and Baseline tiers), in any flavour the evaluator reads. */
   clusterPolicies?: ClusterTierManifest[];
 }

@@ -6,6 +6,7 @@
 
 import type { PlannedObjects } from "../analysis/estate";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
+import { isLinkerdObject, type LinkerdObject } from "../core/linkerd";
 import { type ClusterTierManifest, isClusterTierObject } from "../evaluator";
 import type { RecordedResource } from "./offline";
 
@@ -33,6 +34,7 @@ export function plannedObjects(manifests: readonly Manifest[]): PlannedObjects {
     policies: manifests.filter(
       (m) => m.apiVersion === "networking.k8s.io/v1" && m.kind === "NetworkPolicy",
     ) as NetworkPolicy[],
+    linkerd: manifests.filter((m) => isLinkerdObject(m)) as unknown as LinkerdObject[],
     clusterPolicies: manifests.filter(isClusterTierObject) as unknown as ClusterTierManifest[],
   };
 }

@@ -23,7 +23,16 @@ export class ManagedNamespace extends pulumi.ComponentResource {
     // delete it, and dropping it from config leaves it in the cluster.
     const namespace = new k8s.core.v1.Namespace(
       args.namespace.resourceName,
-      { metadata: { name: args.namespace.name, labels: { ...args.namespace.labels } } },
+      {
+        metadata: {
+          name: args.namespace.name,
+          labels: { ...args.namespace.labels },
+          // Absent rather than empty, so a stack without the mesh declares its namespaces as before.
+          ...(Object.keys(args.namespace.annotations).length > 0
+            ? { annotations: { ...args.namespace.annotations } }
+            : {}),
+        },
+      },
       { parent: this, protect: true, retainOnDelete: true },
     );
     declarePolicies(args.policies, this, [namespace, ...(args.policiesAfter ?? [])]);

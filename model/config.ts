@@ -11,6 +11,7 @@ import type { z } from "zod";
 import { sortCidrs } from "../core/cidr";
 import { AREA_RULES, AREAS, type Area, type Phase } from "./areas";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
+import { type MeshConfig, managedNamespaceNames, normaliseMesh } from "./mesh/config";
 import { CONFIG_KEYS, type ConfigKey, type DATA_STORE_KINDS, type RawSection } from "./schema";
 import { validateSections } from "./validate";
 import { issuesFromZod, suggestion } from "./zodIssues";
@@ -134,6 +135,8 @@ export interface SegmentationConfig {
   tools: { monitoring: ToolConfig; vault: ToolConfig };
   egress: EgressConfig;
   labelIntegrity: LabelIntegrityConfig;
+  /** The Linkerd authorization layer, namespace by namespace (model/mesh). */
+  mesh: MeshConfig;
 }
 
 /** The stack config as plain data: `segmentation:*` values by key (namespace stripped), and `aws:region`. */
@@ -315,6 +318,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       },
       contact: s.labelIntegrity.contact,
     },
+    mesh: normaliseMesh(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
   };
 }
 

@@ -12,6 +12,7 @@ import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, ROLE_LABEL } from "../cor
 import type { Area } from "./areas";
 import type { SegmentationConfig } from "./config";
 import { CONTROLLERS } from "./controllers";
+import { meshNamespaceAnnotations } from "./mesh/plan";
 
 export type NamespaceRole = "area" | "tool" | "ingress-controller";
 
@@ -23,6 +24,8 @@ export interface NamespaceSpec {
   /** Present for area namespaces only. */
   area?: Area;
   labels: Readonly<Record<string, string>>;
+  /** Annotations the stack sets (the mesh's injection and default policy); empty when there are none. */
+  annotations: Readonly<Record<string, string>>;
 }
 
 export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
@@ -39,6 +42,7 @@ export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
         [AREA_LABEL]: ns.area,
         ...Object.fromEntries(ns.extraIngressControllers.map((area) => [extraIngressLabel(area), "true"])),
       },
+      annotations: meshNamespaceAnnotations(config, ns.name),
     }),
   );
   const platform = (name: string, role: NamespaceRole): NamespaceSpec => ({
@@ -46,6 +50,7 @@ export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
     name,
     role,
     labels: { [MANAGED_LABEL]: "true", [ROLE_LABEL]: role },
+    annotations: meshNamespaceAnnotations(config, name),
   });
   const tools = [config.tools.monitoring.namespace, config.tools.vault.namespace].map((name) =>
     platform(name, "tool"),

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { checkIpv4Address, checkIpv4Cidr } from "../core/cidr";
 import { labelKeyProblem, labelValueProblem, namespaceNameProblem } from "../core/labels";
 import { AREAS, PHASES } from "./areas";
+import { meshSchema } from "./mesh/config";
 import { AWS_MANAGED_RULE_GROUPS, AWS_MANAGED_RULE_GROUPS_SOURCE } from "./wafRuleGroups";
 import { suggestion } from "./zodIssues";
 
@@ -326,6 +327,7 @@ export const CONFIG_KEYS = {
   tools: { schema: toolsSchema.prefault({}), required: false },
   egress: { schema: egressSchema.prefault({}), required: false },
   labelIntegrity: { schema: labelIntegritySchema.prefault({}), required: false },
+  mesh: { schema: meshSchema.prefault({}), required: false },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

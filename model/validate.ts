@@ -11,6 +11,7 @@ import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
 import { AWS_CHECKS } from "./awsChecks";
 import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
+import { managedNamespaceNames, meshNamespaceIssues } from "./mesh/config";
 import type { ConfigKey } from "./schema";
 
 type Sections = Required<ParsedSections>;
@@ -51,6 +52,10 @@ const CHECKS: Check[] = [
   { needs: ["labelIntegrity"], run: labelIntegrity },
   ...AWS_CHECKS,
   { needs: ["labelIntegrity", "cluster"], run: admissionPoliciesNeedKubernetes130 },
+  {
+    needs: ["mesh", "namespaces", "tools"],
+    run: (s) => meshNamespaceIssues(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
+  },
 ];
 
 export function validateSections(sections: ParsedSections): ConfigIssue[] {
