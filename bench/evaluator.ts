@@ -4,11 +4,24 @@
  * `toNetworkPolicy` as the components declare them), and three pods per area namespace (the probe
  * estate's endpoint and worker, and a cache), with the controllers, tools and cluster DNS. Target: seconds
  * for 1,000 namespaces, flat cost per pair.
+ *
+ * The second table adds cluster-tier policies shaped like area guards (one Admin ClusterNetworkPolicy per
+ * area: Pass from the areas allowed in, Deny from every other namespace, Deny to the other areas' VPCs and
+ * instance metadata; one Baseline Deny into every area namespace), a fixed number whatever the estate's
+ * size, so the per-pair cost of the tiers shows next to the NetworkPolicies-only run.
  */
 
 import { probeEstate, SERVICE_PORT } from "../analysis/estate";
 import type { Namespace } from "../core/k8s";
-import { type Endpoint, type Estate, NetworkPolicyEvaluator, type PortSpec } from "../evaluator";
+import { AREA_LABEL } from "../core/labels";
+import {
+  type ClusterTierManifest,
+  type Endpoint,
+  type Estate,
+  NetworkPolicyEvaluator,
+  type PortSpec,
+} from "../evaluator";
+import { AREA_RULES, AREAS } from "../model/areas";
 import { parseConfig } from "../model/config";
 import { planKubernetes } from "../model/kubernetes";
 import { toNetworkPolicy } from "../model/policy";
@@ -47,6 +60,72 @@ function areaEstate(namespaceCount: number): Estate {
   return probeEstate(config, { namespaces, policies }, caches).estate;
 }
 
+const AREA_VPCS: Record<string, string> = {
+  publicfrontal: "10.30.0.0/16",
+  backoffice: "10.20.0.0/16",
+  natonly: "10.40.0.0/16",
+  kafka: "10.50.0.0/16",
+};
+
+/** Area guards in the EKS flavour; their number does not depend on the estate's size. */
+function areaGuards(): ClusterTierManifest[] {
+  const guards = AREAS.map(
+    (area, i): ClusterTierManifest => ({
+      apiVersion: "networking.k8s.aws/v1alpha1",
+      kind: "ClusterNetworkPolicy",
+      metadata: { name: `bench-guard-${area}` },
+      spec: {
+        tier: "Admin",
+        priority: 10 + i,
+        subject: { namespaces: { matchLabels: { [AREA_LABEL]: area } } },
+        ingress: [
+          {
+            action: "Pass",
+            from: [
+              {
+                namespaces: {
+                  matchExpressions: [
+                    { key: AREA_LABEL, operator: "In", values: [...AREA_RULES[area].migrationIngressFrom] },
+                  ],
+                },
+              },
+              { namespaces: { matchExpressions: [{ key: AREA_LABEL, operator: "DoesNotExist" }] } },
+            ],
+          },
+          { action: "Deny", from: [{ namespaces: {} }] },
+        ],
+        egress: [
+          {
+            action: "Deny",
+            to: [
+              {
+                networks: [
+                  ...Object.entries(AREA_VPCS)
+                    .filter(([vpc]) => !AREA_RULES[area].egressToVpcs.includes(vpc))
+                    .map(([, cidr]) => cidr),
+                  "169.254.169.254/32",
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+  const baseline: ClusterTierManifest = {
+    apiVersion: "networking.k8s.aws/v1alpha1",
+    kind: "ClusterNetworkPolicy",
+    metadata: { name: "bench-baseline" },
+    spec: {
+      tier: "Baseline",
+      priority: 10,
+      subject: { namespaces: { matchExpressions: [{ key: AREA_LABEL, operator: "Exists" }] } },
+      ingress: [{ action: "Deny", from: [{ namespaces: {} }] }],
+    },
+  };
+  return [...guards, baseline];
+}
+
 interface Measurement {
   namespaces: number;
   pods: number;
@@ -59,8 +138,9 @@ interface Measurement {
   probeMsPerCell: number;
 }
 
-function measure(namespaceCount: number): Measurement {
+function measure(namespaceCount: number, tiers: boolean): Measurement {
   const estate = areaEstate(namespaceCount);
+  if (tiers) estate.clusterPolicies = areaGuards();
   const built = timed(() => new NetworkPolicyEvaluator(estate));
   const evaluator = built.result;
   const endpoints = [...evaluator.podEndpoints(), ...OUTSIDE];
@@ -94,7 +174,7 @@ function measure(namespaceCount: number): Measurement {
   return {
     namespaces: namespaceCount,
     pods: estate.pods.length,
-    policies: estate.policies.length,
+    policies: estate.policies.length + (estate.clusterPolicies?.length ?? 0),
     pairs: endpoints.length ** 2,
     cells: endpoints.length ** 2 * PORTS.length,
     evaluatorMs: built.ms,
@@ -108,30 +188,35 @@ export const evaluator: Benchmark = {
   name: "evaluator",
   run(log, options: BenchOptions) {
     // Warm the JIT on a small estate so the first size is not charged for compilation.
-    measure(20);
+    measure(20, true);
     log(
       `Full matrix: every pod and ${OUTSIDE.length} outside addresses, both ways, on ${PORTS.length} ports.`,
     );
-    log("");
-    log(
-      "| namespaces | pods | policies | pairs | evaluator | matrix | all cells | total | per pair | probe() per cell |",
-    );
-    log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (const size of options.sizes ?? DEFAULT_SIZES) {
-      // The best of a few runs: on a shared machine the others measure its neighbours and the GC.
-      const runs = Array.from({ length: RUNS }, (_, run) => {
-        options.progress(`evaluator: ${size.toLocaleString("en")} namespaces, run ${run + 1}/${RUNS}`);
-        return measure(size);
-      });
-      const totalOf = (m: Measurement) => m.evaluatorMs + m.matrixMs + m.scanMs;
-      const m = runs.reduce((best, run) => (totalOf(run) < totalOf(best) ? run : best));
-      const total = totalOf(m);
+    for (const tiers of [false, true]) {
+      log("");
+      log(tiers ? `With ${areaGuards().length} cluster-tier policies:` : "NetworkPolicies only:");
+      log("");
       log(
-        `| ${m.namespaces.toLocaleString("en")} | ${m.pods.toLocaleString("en")} | ${m.policies.toLocaleString("en")} ` +
-          `| ${m.pairs.toLocaleString("en")} | ${formatDuration(m.evaluatorMs)} | ${formatDuration(m.matrixMs)} ` +
-          `| ${formatDuration(m.scanMs)} | ${formatDuration(total)} | ${formatDuration(total / m.pairs)} ` +
-          `| ${formatDuration(m.probeMsPerCell)} |`,
+        "| namespaces | pods | policies | pairs | evaluator | matrix | all cells | total | per pair | probe() per cell |",
       );
+      log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+      for (const size of options.sizes ?? DEFAULT_SIZES) {
+        // The best of a few runs: on a shared machine the others measure its neighbours and the GC.
+        const runs = Array.from({ length: RUNS }, (_, run) => {
+          const what = `${size.toLocaleString("en")} namespaces${tiers ? " with tiers" : ""}`;
+          options.progress(`evaluator: ${what}, run ${run + 1}/${RUNS}`);
+          return measure(size, tiers);
+        });
+        const totalOf = (m: Measurement) => m.evaluatorMs + m.matrixMs + m.scanMs;
+        const m = runs.reduce((best, run) => (totalOf(run) < totalOf(best) ? run : best));
+        const total = totalOf(m);
+        log(
+          `| ${m.namespaces.toLocaleString("en")} | ${m.pods.toLocaleString("en")} | ${m.policies.toLocaleString("en")} ` +
+            `| ${m.pairs.toLocaleString("en")} | ${formatDuration(m.evaluatorMs)} | ${formatDuration(m.matrixMs)} ` +
+            `| ${formatDuration(m.scanMs)} | ${formatDuration(total)} | ${formatDuration(total / m.pairs)} ` +
+            `| ${formatDuration(m.probeMsPerCell)} |`,
+        );
+      }
     }
     log("");
     log(

@@ -35,12 +35,19 @@ export function addressToNumber(address: string): bigint {
   return bytesToBigint(ipaddr.IPv4.parse(address).octets);
 }
 
+/** Ranges already computed: estates repeat the same few blocks in every namespace's policies. */
+const ranges = new Map<string, AddressRange>();
+
 /** The block (already checked, canonical) as a range of the number line. */
 export function cidrToRange(cidr: string): AddressRange {
+  const known = ranges.get(cidr);
+  if (known) return known;
   const [address, mask] = cidr.split("/") as [string, string];
   const width = isIpv6Text(address) ? 128n : 32n;
   const start = addressToNumber(address);
-  return { start, end: start + (1n << (width - BigInt(mask))) - 1n };
+  const range = { start, end: start + (1n << (width - BigInt(mask))) - 1n };
+  ranges.set(cidr, range);
+  return range;
 }
 
 export function inRange(address: bigint, range: AddressRange): boolean {

@@ -415,10 +415,12 @@ function overlapWarnings(
 
 /** True when the address lies in one of the block's ranges and outside all its exceptions. */
 export function inIpBlock(peer: Extract<PeerMatcher, { kind: "ipBlock" }>, address: bigint): boolean {
-  return (
-    peer.ranges.some((range) => inRange(address, range)) &&
-    !peer.except.some((range) => inRange(address, range))
-  );
+  // Plain loops: this runs for every pod against every distinct block when a matrix is built.
+  let inside = false;
+  for (const range of peer.ranges) if (inRange(address, range)) inside = true;
+  if (!inside) return false;
+  for (const range of peer.except) if (inRange(address, range)) return false;
+  return true;
 }
 
 /**

@@ -243,8 +243,14 @@ export class ReachabilityMatrix {
     baseline: readonly TierRule[],
     matching: (rule: TierRule) => Bitset,
   ): void {
+    // Without cluster-tier rules this is the NetworkPolicy answer alone: skip the bookkeeping.
+    if (admin.length === 0 && baseline.length === 0) {
+      unionInto(allowed, policies ?? this.all);
+      return;
+    }
     const claimed = emptySet(this.nodeCount);
     const settled = emptySet(this.nodeCount);
+    const fresh = emptySet(this.nodeCount);
     for (const rule of admin) {
       const nodes = matching(rule);
       if (rule.action === "Pass") {
@@ -252,7 +258,7 @@ export class ReachabilityMatrix {
         continue;
       }
       // Settle what this rule claims first: the nodes no earlier Admin rule claimed.
-      const fresh = emptySet(this.nodeCount);
+      fresh.fill(0);
       claimInto(claimed, nodes, fresh);
       unionInto(settled, fresh);
       if (rule.action === "Accept") unionInto(allowed, fresh);
@@ -262,7 +268,7 @@ export class ReachabilityMatrix {
       return;
     }
     for (const rule of baseline) {
-      const fresh = emptySet(this.nodeCount);
+      fresh.fill(0);
       claimInto(settled, matching(rule), fresh);
       // Accept allows; Pass hands the nodes to the default, which allows them too.
       if (rule.action !== "Deny") unionInto(allowed, fresh);

@@ -95,7 +95,24 @@ function zodIssueInWords(issue: ZodIssue, context: ZodIssueContext): ConfigIssue
       return [
         { path: at, value: issue.input, problem: "is out of range", fix: `use at most ${issue.maximum}` },
       ];
-    case "invalid_union":
+    case "invalid_union": {
+      // A map where one shape of the union is a map: its fields are what is wrong, so name them.
+      if (issue.input === undefined) {
+        return [
+          {
+            path: at,
+            value: undefined,
+            problem: "is missing",
+            fix: `add it (${context.union?.noun ?? "a value"})`,
+          },
+        ];
+      }
+      const fields = objectBranch(issue);
+      if (fields) {
+        return fields.flatMap((inner) =>
+          issuesFromZod({ ...inner, path: [...parts, ...inner.path] } as ZodIssue, context),
+        );
+      }
       return context.union
         ? [
             {
@@ -113,9 +130,24 @@ function zodIssueInWords(issue: ZodIssue, context: ZodIssueContext): ConfigIssue
               fix: "correct the value",
             },
           ];
+    }
     default:
       return [{ path: at, value: issue.input, problem: issue.message, fix: "correct the value" }];
   }
+}
+
+/**
+ * For a map that fits no shape of a union: the issues of the one shape that failed on its fields (rather
+ * than on the value not being a map at all), or undefined when no single shape is meant.
+ */
+function objectBranch(issue: ZodIssue): ZodIssue[] | undefined {
+  const input = issue.input;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
+  const branches = ((issue as { errors?: ZodIssue[][] }).errors ?? []).filter(
+    (branch) =>
+      branch.length > 0 && !branch.some((inner) => inner.path.length === 0 && inner.code === "invalid_type"),
+  );
+  return branches.length === 1 ? branches[0] : undefined;
 }
 
 /** The field names an object schema accepts at `path` (through optionals, defaults, pipes), for hints. */

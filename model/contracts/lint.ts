@@ -69,8 +69,9 @@ export function fileFindings(contract: Contract): Finding[] {
   ];
 }
 
+/** A finding of `check`, which is also the rule its problem breaks. */
 export function finding(severity: Severity, check: CheckId, issue: ContractIssue): Finding {
-  return { severity, check, ...issue };
+  return { severity, check, ...issue, rule: check };
 }
 
 // --- selectors that mean everyone, or nothing -------------------------------------------------------------

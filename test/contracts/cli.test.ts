@@ -161,6 +161,48 @@ describe("netseg contract", () => {
     assert.equal(JSON.parse(json.stdout).stack, "staging");
   });
 
+  it("lint composed with a stack reports a named port no pod declares as a finding, not an evaluator error", async () => {
+    const rule = (direction: "ingress" | "egress") =>
+      [
+        "name: payments-api",
+        "namespace: payments",
+        `${direction}:`,
+        "  - name: grpc-rule",
+        "    pods: { app: payments-api }",
+        `    ${direction === "ingress" ? "from" : "to"}:`,
+        "      - namespace: payments-query-service",
+        "        pods: { app: payments-projector }",
+        "    ports: [grpc]",
+        "    why: the projector speaks gRPC",
+        ...(direction === "ingress"
+          ? [
+              "workloads:",
+              "  - name: payments-api",
+              "    labels: { app: payments-api }",
+              "    ports: [{ name: http, containerPort: 8080 }]",
+            ]
+          : []),
+      ].join("\n");
+    const files = { "ingress.yaml": rule("ingress"), "egress.yaml": rule("egress") };
+    assert.equal(Object.keys(files).length, 2);
+    for (const [file, direction] of [
+      ["ingress.yaml", "ingress"],
+      ["egress.yaml", "egress"],
+    ] as const) {
+      const text = await netseg(["contract", "lint", file, "--stack", "dev"], files);
+      assert.equal(text.code, 2, text.stderr);
+      assert.doesNotMatch(text.stderr, /evaluator/);
+      assert.match(text.stdout, new RegExp(`error +${file}:9: ${direction}\\[0\\]\\.ports\\[0\\]: "grpc" `));
+      const json = await netseg(["contract", "lint", file, "--stack", "dev", "--json"], files);
+      const named = JSON.parse(json.stdout).findings.filter(
+        (f: { check: string }) => f.check === "named-port",
+      );
+      assert.equal(named.length, 1, json.stdout);
+      assert.equal(named[0].rule, "named-port");
+      assert.equal(named[0].path, `${direction}[0].ports[0]`);
+    }
+  });
+
   it("lint --json gives the findings and effects as data", async () => {
     const file =
       "name: ledger\nnamespace: payments\ningress:\n  - pods: {app: ledger}\n    from: [{namespace: monitoring}]\n    why: x\n";

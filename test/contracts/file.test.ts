@@ -124,6 +124,45 @@ describe("contract files", () => {
     });
   }
 
+  describe("a port object with a wrong field names the field, not the whole port", () => {
+    const cases: [unknown, string, RegExp][] = [
+      [
+        { port: 9000, endPort: "9010" },
+        "endPort",
+        /endPort: "9010" is a string, not a number; write a number\.$/,
+      ],
+      [{ port: 8080, protocol: "HTTP" }, "protocol", /protocol: "HTTP" is not one of the allowed values/],
+      [
+        { name: "grpc" },
+        "name",
+        /name: "grpc" is not a known field; remove it; known fields are port, endPort, protocol\.$/,
+      ],
+      [{ endPort: 9010 }, "port", /port: \(missing\) is missing; add it \(a port\)\.$/],
+    ];
+    assert.equal(cases.length, 4);
+    for (const [port, field, message] of cases) {
+      it(`${JSON.stringify(port)}: ${field}`, () => {
+        const file = {
+          name: "payments-api",
+          namespace: "payments",
+          ingress: [
+            { pods: { app: "payments-api" }, from: [{ area: "backoffice" }], ports: [port], why: "test" },
+          ],
+        };
+        const parsed = parseContractFile(JSON.stringify(file));
+        assert.equal(parsed.contract, undefined);
+        const lines = parsed.issues.map(formatProblem);
+        const issue = parsed.issues.find((candidate) => candidate.path === `ingress[0].ports[0].${field}`);
+        assert.ok(issue, lines.join("\n"));
+        assert.match(formatProblem(issue), message);
+        assert.ok(
+          lines.every((line) => !/map of fields, not a port/.test(line)),
+          lines.join("\n"),
+        );
+      });
+    }
+  });
+
   it("suggests the field a misspelt one was meant to be", () => {
     const text = readFileSync(join(MALFORMED, "misspelt-section.yaml"), "utf8");
     const issue = parseContractFile(text).issues.find((candidate) => candidate.path === "ingres");

@@ -594,3 +594,27 @@ describe("normalised config", () => {
     assert.deepEqual(parseConfig(rawConfigOf(reversed)), parseConfig(rawConfigOf(devConfig())));
   });
 });
+
+describe("how a problem reads", () => {
+  it("ends a fix that asks a question with the question mark alone", () => {
+    // GIVEN a misspelt area, whose fix asks "did you mean ...?"
+    const config = editedConfig((v) => (v.namespaces.payments.area = "backofice"));
+    // WHEN the program refuses it
+    const error = (() => {
+      try {
+        parseConfig(rawConfigOf(config));
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      assert.fail("the config was accepted");
+    })();
+    // THEN the line ends with the question, and no line anywhere ends in "?."
+    assert.equal(error.problems.length, 1);
+    assert.match(
+      error.message,
+      /segmentation:namespaces\.payments\.area: "backofice" is not an area; did you mean "backoffice"\?$/m,
+    );
+    assert.doesNotMatch(error.message, /\?\.$/m);
+    assert.equal(error.problems[0]!.rule, "allowed-values");
+  });
+});
