@@ -28,10 +28,11 @@ export interface ExplainRequest {
   protocol?: string;
 }
 
-/** `ns/pod` is a pod, anything else an address (the evaluator checks its form). */
+/** `ns/pod` is a pod, anything else an address, IPv4 or IPv6 (the evaluator checks its form). */
 export function endpointOf(text: string): Endpoint {
   const slash = text.indexOf("/");
-  if (slash > 0 && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text)) {
+  const address = /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text) || text.slice(0, Math.max(slash, 0)).includes(":");
+  if (slash > 0 && !address) {
     return { namespace: text.slice(0, slash), pod: text.slice(slash + 1) };
   }
   return { ip: text };

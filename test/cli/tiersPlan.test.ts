@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { probeEstate } from "../../analysis/estate";
 import type { Manifest } from "../../cli/manifests";
-import { explainConnection } from "../../cli/plan/explain";
+import { endpointOf, explainConnection } from "../../cli/plan/explain";
 import { planObjects } from "../../cli/plan/plan";
 import { NetworkPolicyEvaluator } from "../../evaluator";
 import { devPlan } from "../plan/plans";
@@ -49,5 +49,19 @@ describe("cluster-tier policies in a plan", () => {
       text,
       /ingress to payments\/endpoint: denied by Admin ClusterNetworkPolicy netseg-guard-payments ingress\[0\] "from-everyone" \(Deny\)/,
     );
+  });
+});
+
+describe("netseg explain endpoints", () => {
+  it("reads ns/pod as a pod and IPv4 or IPv6 addresses, with or without a full mask, as addresses", () => {
+    const cases: [string, ReturnType<typeof endpointOf>][] = [
+      ["payments/endpoint", { namespace: "payments", pod: "endpoint" }],
+      ["10.0.0.5", { ip: "10.0.0.5" }],
+      ["10.0.0.5/32", { ip: "10.0.0.5/32" }],
+      ["fd00:ec2::254", { ip: "fd00:ec2::254" }],
+      ["fd00:ec2::254/128", { ip: "fd00:ec2::254/128" }],
+    ];
+    assert.equal(cases.length, 5);
+    for (const [text, expected] of cases) assert.deepEqual(endpointOf(text), expected, text);
   });
 });
