@@ -226,17 +226,8 @@ function checkPeer(
     );
     return undefined;
   }
-  const field = oneFieldOf(report, value, path, `a ${direction} peer of ${flavour.label}`, allowed);
-  if (field === undefined) {
-    if (keys.length === 1) {
-      report.add(
-        childPath(path, keys[0]!),
-        value[keys[0]!],
-        `is not a ${direction} peer of ${flavour.label}; use one of ${allowed.join(", ")}`,
-      );
-    }
-    return undefined;
-  }
+  const field = oneFieldOf(report, value, path, `an ${direction} peer of ${flavour.label}`, allowed);
+  if (field === undefined) return undefined;
   if (field === "namespaces" || field === "pods") return selectionAt(report, value, path, flavour);
   const listPath = childPath(path, field);
   const list = value[field];

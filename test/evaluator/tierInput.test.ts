@@ -70,6 +70,17 @@ const CASES: BadInput[] = [
     ],
   },
   {
+    name: "refuses a peer field the flavour lacks, once, listing the ones it has",
+    policies: edited((s) => (s.egress[0].to = [{ ipBlock: { cidr: "10.0.0.0/8" } }])),
+    expect: [
+      {
+        path: "clusterPolicies[0].spec.egress[0].to[0].ipBlock",
+        message:
+          /is not a field of an egress peer of ClusterNetworkPolicy \(networking\.k8s\.aws\/v1alpha1\); the fields are namespaces, pods, networks, domainNames/,
+      },
+    ],
+  },
+  {
     name: "refuses Allow in a ClusterNetworkPolicy, saying the CRD takes Accept",
     policies: edited((s) => (s.ingress[0].action = "Allow")),
     expect: [
