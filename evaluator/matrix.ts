@@ -89,6 +89,8 @@ export class ReachabilityMatrix {
   private readonly ruleSets = new Map<string, Bitset>();
   private readonly portFilters = new Map<string, Bitset>();
   private readonly unions = new Map<string, Bitset>();
+  /** Per (port, source) and (port, destination): the nodes an Admin Deny settles; built on first use. */
+  private adminDenials?: { egress: Bitset[]; ingress: Bitset[] };
 
   constructor(
     private readonly evaluator: NetworkPolicyEvaluator,
@@ -160,6 +162,21 @@ export class ReachabilityMatrix {
     });
   }
 
+  /**
+   * Whether an Admin rule denies the cell at the source's egress or the destination's ingress: a
+   * connection no NetworkPolicy, in any namespace, can open. False for cells that do not apply.
+   */
+  adminDenied(source: number, destination: number, port: number): boolean {
+    if (!this.applies(source, destination, port)) return false;
+    const from = this.sourceNodes[source]!;
+    const to = this.destinationNodes[destination]!;
+    if (from === to) return false;
+    this.adminDenials ??= this.buildAdminDenials();
+    const out = this.adminDenials.egress[port * this.sources.length + source]!;
+    const into = this.adminDenials.ingress[port * this.destinations.length + destination]!;
+    return ((out[to >>> 5]! >>> (to & 31)) & 1) === 1 || ((into[from >>> 5]! >>> (from & 31)) & 1) === 1;
+  }
+
   counts(): MatrixCounts {
     const counts: MatrixCounts = { allowed: 0, denied: 0, notApplicable: 0 };
     for (let p = 0; p < this.ports.length; p++) {
@@ -172,6 +189,41 @@ export class ReachabilityMatrix {
       }
     }
     return counts;
+  }
+
+  private buildAdminDenials(): { egress: Bitset[]; ingress: Bitset[] } {
+    const D = this.destinations.length;
+    const S = this.sources.length;
+    const ingress: Bitset[] = new Array(this.ports.length * D);
+    const egress: Bitset[] = new Array(this.ports.length * S);
+    this.ports.forEach((port, p) => {
+      for (let d = 0; d < D; d++) {
+        const pod = this.podAt(this.destinationNodes[d]!);
+        const connection = resolvePort(port, pod);
+        const rules = connection && pod ? pod.tierRules.Admin.ingress : [];
+        const admitted = rules.filter((rule) => portsMatch(rule.ports, connection!, pod));
+        ingress[p * D + d] = this.denials(`deny in ${ids(admitted)}`, admitted, (rule) => this.peersOf(rule));
+      }
+      for (let s = 0; s < S; s++) {
+        const rules = this.podAt(this.sourceNodes[s]!)?.tierRules.Admin.egress ?? [];
+        egress[p * S + s] = this.denials(`deny out ${p} ${ids(rules)}`, rules, (rule) => {
+          const cut = emptySet(this.nodeCount);
+          unionIntersectionInto(cut, this.peersOf(rule), this.portFilter(rule, port, p));
+          return cut;
+        });
+      }
+    });
+    return { egress, ingress };
+  }
+
+  /** The nodes the first matching Admin rule denies, over `rules` in run order. */
+  private denials(key: string, rules: readonly TierRule[], matching: (rule: TierRule) => Bitset): Bitset {
+    if (!rules.some((rule) => rule.action === "Deny")) return this.none;
+    return this.union(key, (denied) => {
+      const claimed = emptySet(this.nodeCount);
+      for (const rule of rules)
+        claimInto(claimed, matching(rule), rule.action === "Deny" ? denied : undefined);
+    });
   }
 
   private podAt(node: number): PodRecord | undefined {

@@ -306,7 +306,9 @@ export class MeshAuthorizer {
       (access === "cluster-unauthenticated" && inCluster) ||
       (access === "all-authenticated" && base.authenticated) ||
       (access === "cluster-authenticated" && base.authenticated && inCluster);
-    const who = base.identity ?? `unauthenticated ${client.ip}`;
+    const who =
+      base.identity ??
+      (client.pod ? `unmeshed ${client.pod.namespace}/${client.pod.name}` : `unauthenticated ${client.ip}`);
     const reason =
       access === "audit"
         ? `mesh: no AuthorizationPolicy admits ${who}; ${where} is audit, so it passes and is flagged`

@@ -5,7 +5,9 @@
  */
 
 import { checkDesign } from "../../analysis/design";
+import { checkMesh } from "../../analysis/mesh";
 import { loadPlan, type PlanSourceOptions } from "../plan/load";
+import { meshVerifyText } from "../plan/mesh";
 import { type Plan, planObjects } from "../plan/plan";
 import { progressOn, SILENT } from "../plan/progress";
 import { verifyText } from "../plan/verify";
@@ -32,6 +34,14 @@ export const verify: NetsegCommand = (program, io) => {
           `${report.violations.length.toLocaleString("en")} violations`,
       );
       io.stdout(verifyText(plan.stack, report));
+      const mesh = checkMesh(plan.config, planObjects(plan), report);
+      io.stdout(meshVerifyText(mesh));
+      if (mesh.violations.length + mesh.findings.length > 0 && report.violations.length === 0) {
+        throw new CommandError(
+          `both layers: ${mesh.violations.length} design cells do not hold, ${mesh.findings.length} inconsistencies`,
+          1,
+        );
+      }
       if (report.violations.length > 0) {
         throw new CommandError(
           `${report.violations.length.toLocaleString("en")} of ${report.cells.length.toLocaleString("en")} design cells do not hold`,

@@ -18,6 +18,7 @@ import {
 } from "../../evaluator";
 import { DESCRIPTION_ANNOTATION } from "../../model/policy";
 import { CommandError } from "../commands/command";
+import { meshExplanation } from "./mesh";
 import { type Plan, planObjects } from "./plan";
 
 export interface ExplainRequest {
@@ -78,13 +79,15 @@ export function explainConnection(plan: Plan, request: ExplainRequest): string {
     return description === undefined ? key : `${key}: ${description}`;
   };
   const { port: number, protocol: proto, portName } = result.connection;
+  const mesh = meshExplanation(plan.config, planObjects(plan), ends, result);
   const lines = [
-    `${request.from} → ${request.to} on ${proto}/${number}${portName ? ` (${portName})` : ""}: ${result.verdict}`,
+    `${request.from} → ${request.to} on ${proto}/${number}${portName ? ` (${portName})` : ""}: ${mesh?.verdict ?? result.verdict}${mesh ? ` (${mesh.summary})` : ""}`,
     `  ${result.reason}`,
     "",
     ...sideLines(result.egress, `egress from ${request.from}`, described),
     "",
     ...sideLines(result.ingress, `ingress to ${request.to}`, described),
+    ...(mesh?.lines ?? []),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -1,7 +1,8 @@
 /**
  * The matrix runs the tiers over bitsets; `probe()` runs them pair by pair. On random estates with
  * NetworkPolicies and cluster-tier policies of both tiers (all three actions, priorities that collide,
- * named ports, ranges, networks of both families), they must agree on every cell.
+ * named ports, ranges, networks of both families), they must agree on every cell, and on which cells an
+ * Admin rule denies (the ones no NetworkPolicy can open).
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -138,9 +139,10 @@ function portsFor(subject: Estate): PortSpec[] {
 }
 
 describe("evaluator: tier-aware reachability matrix", () => {
-  it("agrees with probe() on every cell of random estates with cluster-tier policies", () => {
+  it("agrees with probe() on every cell and on its Admin denials, on random estates with tiers", () => {
     let cells = 0;
     let tierDecided = 0;
+    let denied = 0;
     fc.assert(
       fc.property(estate, (subject) => {
         const evaluator = new NetworkPolicyEvaluator(subject);
@@ -157,6 +159,15 @@ describe("evaluator: tier-aware reachability matrix", () => {
               const result = evaluator.probe(probe);
               cells++;
               if (result.ingress.tierRule || result.egress.tierRule) tierDecided++;
+              const adminDenied = [result.egress, result.ingress].some(
+                (side) => side.decidedBy === "Admin" && !side.allowed,
+              );
+              if (adminDenied) denied++;
+              assert.equal(
+                matrix.adminDenied(s, d, p),
+                adminDenied && result.verdict === "deny",
+                JSON.stringify({ probe, reason: result.reason }),
+              );
               assert.equal(
                 matrix.allowed(s, d, p),
                 result.verdict === "allow",
@@ -171,5 +182,6 @@ describe("evaluator: tier-aware reachability matrix", () => {
     // The property only means something if the tiers decided a good share of the cells.
     assert.ok(cells > 10_000, `${cells} cells checked`);
     assert.ok(tierDecided > cells / 5, `${tierDecided} of ${cells} cells decided by a cluster-tier rule`);
+    assert.ok(denied > cells / 20, `${denied} of ${cells} cells denied by an Admin rule`);
   });
 });

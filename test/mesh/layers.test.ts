@@ -107,7 +107,7 @@ describe("the consistency check between the layers", () => {
     assert.ok(found.some((f) => f.subject.startsWith("documents/worker → ebo/")));
     assert.match(
       found[0]!.detail,
-      /NetworkPolicies allow it, mesh: no AuthorizationPolicy admits unauthenticated/,
+      /NetworkPolicies allow it, mesh: no AuthorizationPolicy admits unmeshed documents\/(worker|endpoint)/,
     );
   });
 
