@@ -74,8 +74,12 @@ export interface Layers {
   mesh: MeshAuthorizer;
 }
 
-export function layersOf(config: SegmentationConfig, objects: PlannedObjects): Layers {
-  const { estate } = probeEstate(config, objects);
+export function layersOf(
+  config: SegmentationConfig,
+  objects: PlannedObjects,
+  extraPods: readonly Omit<PodInfo, "ip">[] = [],
+): Layers {
+  const { estate } = probeEstate(config, objects, extraPods);
   const network = new NetworkPolicyEvaluator(estate);
   const mesh = new MeshAuthorizer({
     namespaces: objects.namespaces.map((ns) => ({

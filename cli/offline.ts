@@ -37,6 +37,9 @@ export interface RecordedResource {
 
 export type InvokeHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
 
+/** How Pulumi without an engine prefixes a warning the program logs. */
+const ENGINE_WARNING = "warning: [runtime] ";
+
 export interface OfflineOptions {
   project: string;
   stack: string;
@@ -54,6 +57,8 @@ export interface OfflineOptions {
 
 export interface OfflineRun<T> {
   resources: RecordedResource[];
+  /** What the program logged as warnings (`pulumi.log.warn`), which `pulumi up` would show. */
+  warnings: string[];
   /** What the program returned (its stack outputs), with every output resolved. */
   outputs: T;
 }
@@ -155,14 +160,25 @@ export async function runOffline<T>(
     return registered;
   };
 
+  // Without an engine to send them to, Pulumi writes the program's log messages to the console as
+  // `warning: [runtime] ...` (@pulumi/pulumi log/index.js). They belong to the run's result: netseg shows
+  // them as its own warnings, and tests read them instead of printing them between their dots.
+  const warnings: string[] = [];
+  const consoleWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (text.startsWith(ENGINE_WARNING)) warnings.push(text.slice(ENGINE_WARNING.length));
+    else consoleWarn(...args);
+  };
   try {
     const outputs = program();
     const resolved = (await settle(outputs)) as T;
     await pulumi.runtime.disconnect();
     if (failures.length > 0) throw failures[0];
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return { resources, outputs: resolved };
+    return { resources, warnings, outputs: resolved };
   } finally {
+    console.warn = consoleWarn;
     monitor.registerResource = register;
   }
 }

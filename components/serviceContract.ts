@@ -1,10 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type Contract, planContract, toContractNetworkPolicy } from "../model/contracts";
+import {
+  type Contract,
+  type ContractMeshOptions,
+  planContract,
+  renderContractMesh,
+  toContractNetworkPolicy,
+} from "../model/contracts";
 
 export interface ServiceContractArgs {
   /** The contract, from `contract()` in model/contracts or a parsed contract file. */
   contract: Contract;
+  /**
+   * Also declare the contract's Linkerd authorization, for a meshed namespace (`renderContractMesh`).
+   * @default undefined (NetworkPolicies only)
+   */
+  mesh?: ContractMeshOptions;
 }
 
 /**
@@ -23,6 +34,15 @@ export class ServiceContract extends pulumi.ComponentResource {
       new k8s.networking.v1.NetworkPolicy(
         policy.resourceName,
         { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
+        { parent: this },
+      );
+    }
+    // The same ingress rules by mTLS identity, for the receiving proxies of a meshed namespace.
+    for (const { resourceName, object } of args.mesh ? renderContractMesh(args.contract, args.mesh) : []) {
+      const { apiVersion, kind, metadata, spec } = object;
+      new k8s.apiextensions.CustomResource(
+        resourceName,
+        { apiVersion, kind, metadata, spec },
         { parent: this },
       );
     }

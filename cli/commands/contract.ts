@@ -22,6 +22,7 @@ import {
   type ParsedContractFile,
   parseContractFile,
   planContract,
+  renderContractMesh,
   type StackContext,
   toContractNetworkPolicy,
 } from "../../model/contracts";
@@ -45,7 +46,8 @@ export const contract: NetsegCommand = (program, io) => {
     .command("render")
     .description("write the NetworkPolicies of a contract file as YAML, to include in the service's chart")
     .argument("<file>", 'the contract file (YAML or JSON); "-" reads standard input')
-    .action((file: string) => {
+    .option("--mesh", "also write the Linkerd authorization of the ingress rules, for a meshed namespace")
+    .action((file: string, options: { mesh?: boolean }) => {
       const { contract: parsed, parsedFile } = readContract(io, file);
       let policies: ReturnType<typeof planContract>;
       try {
@@ -54,11 +56,12 @@ export const contract: NetsegCommand = (program, io) => {
         if (!(error instanceof ContractError)) throw error;
         throw new CommandError(problems(file, parsedFile, error.problems, "refused"));
       }
-      const documents = policies.map((policy) =>
-        stringify(toContractNetworkPolicy(policy), { lineWidth: 0 }),
-      );
+      const documents = [
+        ...policies.map((policy) => toContractNetworkPolicy(policy)),
+        ...(options.mesh ? renderContractMesh(parsed).map(({ object }) => object) : []),
+      ].map((object) => stringify(object, { lineWidth: 0 }));
       io.stdout(
-        `# NetworkPolicies of contract ${parsed.name}, rendered by netseg contract render from ${displayName(file)}.\n` +
+        `# ${options.mesh ? "NetworkPolicies and Linkerd authorization" : "NetworkPolicies"} of contract ${parsed.name}, rendered by netseg contract render from ${displayName(file)}.\n` +
           `# Change the contract, not this output.\n---\n${documents.join("---\n")}`,
       );
     });

@@ -4,4 +4,5 @@ export { diff } from "./diff";
 export { explain } from "./explain";
 export { plan } from "./plan";
 export { probe } from "./probe";
+export { schema } from "./schema";
 export { verify } from "./verify";

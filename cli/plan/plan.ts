@@ -165,6 +165,7 @@ export async function planStack(
     `program run under mocks: ${count(run.resources.length, "resource")} declared ` +
       `(${seconds(performance.now() - started)}, CPU ${seconds((used.user + used.system) / 1000)})`,
   );
+  for (const warning of run.warnings) progress.step(`warning from the program: ${warning}`);
   return {
     stack: source.stack,
     config,

@@ -27,7 +27,7 @@ export const queryServicesChannels = contract("query-services-channels", {
   ],
 });
 
-// In the service's Pulumi program:
+// In the service's Pulumi program, with the service API installed (see examples/service-stack):
 //
-//   import { ServiceContract } from "segmentation/components/serviceContract";
+//   import { ServiceContract } from "segmentation/service";
 //   new ServiceContract("query-services-channels", { contract: queryServicesChannels });

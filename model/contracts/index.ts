@@ -6,6 +6,7 @@
 export * from "./contract";
 export { contractFileSchema, contractJsonSchema, type ParsedContractFile, parseContractFile } from "./file";
 export * from "./lint";
+export { type ContractMeshObject, type ContractMeshOptions, renderContractMesh } from "./mesh";
 export { planContract } from "./plan";
 export { CONTRACT_LABEL, policyName, renderContract, toContractNetworkPolicy } from "./render";
 export * from "./vocabulary";

@@ -9,13 +9,15 @@
  *   Server netseg-<port>-other         the served port of every other pod
  *   Server netseg-proxy-admin          the proxy's admin port (metrics, probes), on every pod
  *   AuthorizationPolicy netseg-...     one per rule of the area's phase: its own namespace (migration),
- *                                      each area it admits, its controllers, monitoring
+ *                                      the areas it admits, its controllers, monitoring
  *
  * In the migration phase the rules target the whole namespace (every Server in it), as the migration
  * NetworkPolicies open every pod; in the strict phase they target the endpoint Servers only, monitoring
- * excepted. The identities of an area, of each controller and of Prometheus are shared
- * MeshTLSAuthentications in the control plane's namespace, one per area (listing the area's namespaces'
- * service accounts), so no per-namespace object lists other namespaces.
+ * excepted. Identities are shared MeshTLSAuthentications in the control plane's namespace: who the area
+ * rules admit into each area in each phase (listing the admitted namespaces' service accounts), each
+ * controller, Prometheus, and each area alone for contracts. No per-namespace object lists other
+ * namespaces, and a namespace moving between areas keeps its objects and their names: only what its
+ * area rule refers to changes.
  *
  * Servers carry the namespace's access policy: `audit` in the migration phase (nothing is refused; what
  * strict would refuse is logged), `deny` in the strict phase. Each Server waits for every authorization of
@@ -40,7 +42,7 @@ import {
   SKIP_INBOUND_PORTS_ANNOTATION,
   type TargetRef,
 } from "../../core/linkerd";
-import { AREA_RULES, AREAS, type Area } from "../areas";
+import { AREA_RULES, AREAS, type Area, PHASES, type Phase } from "../areas";
 import type { NamespaceConfig, SegmentationConfig, ToolConfig } from "../config";
 import { CONTROLLERS, controllerIdentity } from "../controllers";
 import { DESCRIPTION_ANNOTATION } from "../policy";
@@ -68,6 +70,9 @@ export const MESH_DEFAULT_LABEL = "netseg.dev/mesh-default";
 /** Names of the shared authentications in the control plane's namespace. */
 export const SHARED_AUTHENTICATION = {
   area: (area: Area) => `netseg-area-${area}`,
+  /** Who the area rules admit into an area's namespaces in a phase: the union of the admitted areas. */
+  into: (area: Area, phase: Phase) => `netseg-into-${area}-${phase}`,
+  anyArea: "netseg-any-area",
   controller: (area: Area) => `netseg-controller-${area}`,
   monitoring: "netseg-monitoring",
 } as const;
@@ -187,6 +192,34 @@ function sharedAuthentications(config: SegmentationConfig): MeshObjectSpec[] {
         SHARED_AUTHENTICATION.area(area),
         `Every service account of the namespaces in area ${area}: the mesh's view of networkArea=${area}.`,
         members.map(namespaceIdentity),
+      ),
+    );
+  }
+  // A namespace's rules name who may enter its area, not the areas themselves, so moving it to another area
+  // changes what its policies refer to and never which policies it has.
+  for (const area of AREAS) {
+    for (const phase of PHASES) {
+      const rule = AREA_RULES[area];
+      const admitted = phase === "strict" ? rule.strictIngressFrom : rule.migrationIngressFrom;
+      const members = config.namespaces.filter((ns) => admitted.includes(ns.area)).map((ns) => ns.name);
+      if (members.length === 0) continue;
+      specs.push(
+        meshTls(
+          home,
+          SHARED_AUTHENTICATION.into(area, phase),
+          `Every service account of the namespaces the ${phase} area rules admit into ${area}: those of ${admitted.join(", ")}.`,
+          members.map(namespaceIdentity),
+        ),
+      );
+    }
+  }
+  if (config.namespaces.length > 0) {
+    specs.push(
+      meshTls(
+        home,
+        SHARED_AUTHENTICATION.anyArea,
+        "Every service account of every area namespace.",
+        config.namespaces.map((ns) => namespaceIdentity(ns.name)),
       ),
     );
   }
@@ -324,25 +357,28 @@ function areaNamespaceObjects(
       ),
     );
   }
-  for (const area of admittedAreas(config, strict ? rule.strictIngressFrom : rule.migrationIngressFrom)) {
+  const admitted = strict ? rule.strictIngressFrom : rule.migrationIngressFrom;
+  if (admittedAreas(config, admitted).length > 0) {
     for (const target of targets) {
       authorizations.push(
         authorization(
           ns.name,
-          `netseg-area-${area}${suffix(target)}`,
-          `${strict ? "Strict" : "Migration"} phase: ${exposed} of ${ns.name} ${accept} namespaces of area ${area} (rules of area ${ns.area}).`,
+          `netseg-areas${suffix(target)}`,
+          `${strict ? "Strict" : "Migration"} phase: ${exposed} of ${ns.name} ${accept} namespaces of ${admitted.join(", ")} (rules of area ${ns.area}).`,
           target,
-          [sharedRef(config, SHARED_AUTHENTICATION.area(area))],
+          [sharedRef(config, SHARED_AUTHENTICATION.into(ns.area, ns.phase))],
         ),
       );
     }
   }
   for (const area of controllers) {
+    // The own area's controller keeps one name wherever the namespace moves.
+    const name = area === ns.area ? "netseg-controller" : `netseg-controller-${area}`;
     for (const target of targets) {
       authorizations.push(
         authorization(
           ns.name,
-          `netseg-controller-${area}${suffix(target)}`,
+          `${name}${suffix(target)}`,
           `The ${area} ingress controller may reach ${exposed} of ${ns.name}.`,
           target,
           [sharedRef(config, SHARED_AUTHENTICATION.controller(area))],
@@ -417,15 +453,15 @@ function toolObjects(
     ),
   ];
   if (tool === "vault") {
-    for (const area of admittedAreas(config, AREAS)) {
+    if (config.namespaces.length > 0) {
       for (const target of portTargets) {
         authorizations.push(
           authorization(
             namespace,
-            `netseg-area-${area}-${target.name.slice("netseg-".length)}`,
-            `Namespaces of area ${area} read their secrets from Vault on its ports.`,
+            `netseg-areas-${target.name.slice("netseg-".length)}`,
+            "Every area namespace reads its secrets from Vault on its ports.",
             target,
-            [sharedRef(config, SHARED_AUTHENTICATION.area(area))],
+            [sharedRef(config, SHARED_AUTHENTICATION.anyArea)],
           ),
         );
       }

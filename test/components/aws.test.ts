@@ -330,7 +330,9 @@ describe("the AWS side under mocks, without the VPC CNI add-on", () => {
     assert.match(
       run.outputs.networkPolicyEnforcement,
       /^WARNING: .*does not manage the VPC CNI add-on.*enforces none/,
-    );
+    ); // AND it warns on the engine's log, which the run keeps rather than printing
+    assert.equal(run.warnings.length, 1);
+    assert.match(run.warnings[0]!, /^WARNING: .*does not manage the VPC CNI add-on/);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { RecordedResource } from "../../cli/offline";
-import { kubernetesSchemaProblems } from "../../model/kubernetesSchema";
+import { kubernetesSchemaProblems } from "../support/kubernetesSchema";
 import { devRun, editedConfig, runStack } from "../support/stack";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";

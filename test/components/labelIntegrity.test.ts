@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../../cli/offline";
-import { kubernetesSchemaProblems } from "../../model/kubernetesSchema";
 import type { AdmissionPolicy } from "../../model/labelIntegrity";
 import { type AdmissionRequest, admit } from "../support/celAdmission";
+import { kubernetesSchemaProblems } from "../support/kubernetesSchema";
 import { devRun, editedConfig, ROOT, runStack } from "../support/stack";
 
 const COMPONENT = "segmentation:kubernetes:LabelIntegrity";

@@ -25,11 +25,11 @@ import {
   renderContract,
   toContractNetworkPolicy,
 } from "../../model/contracts";
-import { kubernetesSchemaProblems } from "../../model/kubernetesSchema";
 import { planLabelIntegrity, RESERVED_POLICY_NAME_PREFIX } from "../../model/labelIntegrity";
 import { DESCRIPTION_ANNOTATION, toNetworkPolicy } from "../../model/policy";
 import { rawConfigOf } from "../../model/stackFile";
 import { type AdmissionRequest, admit } from "../support/celAdmission";
+import { kubernetesSchemaProblems } from "../support/kubernetesSchema";
 import { editedConfig, ROOT } from "../support/stack";
 
 const EXAMPLES = join(ROOT, "examples", "contracts");

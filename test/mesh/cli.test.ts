@@ -54,7 +54,8 @@ describe("netseg with the mesh on", () => {
       ["netseg-http-endpoint", "netseg-http-other", "netseg-proxy-admin"],
     );
     const shared = documents("linkerd.yaml").filter((o) => o.kind === "MeshTLSAuthentication");
-    assert.equal(shared.length, 7);
+    // 3 areas, 6 area rules (3 areas × 2 phases), any area, 3 controllers, Prometheus.
+    assert.equal(shared.length, 14);
     assert.ok(documents("sherlock.yaml").every((o) => o.apiVersion !== "policy.linkerd.io/v1beta3"));
   });
 

@@ -86,25 +86,52 @@ describe("the mesh setting", () => {
 });
 
 describe("the mesh plan", () => {
-  it("admits exactly the areas the area rules name, in each phase", () => {
+  it("admits exactly the namespaces of the areas the area rules name, in each phase", () => {
     for (const phase of ["migration", "strict"] as const) {
       const config = meshed({ phase: "strict" }, (values) => (values.phase = phase));
       const objects = planMesh(config).map((spec) => spec.object);
-      const areaNamespaces = config.namespaces;
-      assert.equal(areaNamespaces.length, 23);
-      for (const ns of areaNamespaces) {
-        const rule = AREA_RULES[ns.area];
-        const admitted = new Set(
-          policies(objects, ns.name)
-            .flatMap((p) => p.spec.requiredAuthenticationRefs)
-            .map((ref) => ref.name)
-            .filter((name) => name.startsWith("netseg-area-"))
-            .map((name) => name.slice("netseg-area-".length)),
+      const areaOf = new Map(config.namespaces.map((ns) => [ns.name, ns.area]));
+      const shared = new Map(
+        objects
+          .filter((o) => o.kind === "MeshTLSAuthentication" && o.metadata.namespace === "linkerd")
+          .map((o) => [o.metadata.name, o]),
+      );
+      assert.equal(config.namespaces.length, 23);
+      for (const ns of config.namespaces) {
+        const areaRules = policies(objects, ns.name).filter((p) =>
+          p.metadata.name.startsWith("netseg-areas"),
         );
-        const expected = ns.phase === "strict" ? rule.strictIngressFrom : rule.migrationIngressFrom;
-        assert.deepEqual([...admitted].sort(), [...expected].sort(), `${ns.name} (${phase})`);
+        assert.ok(areaRules.length > 0, ns.name);
+        for (const policy of areaRules) {
+          const [ref] = policy.spec.requiredAuthenticationRefs;
+          const authentication = shared.get(ref?.name ?? "");
+          assert.ok(
+            authentication?.kind === "MeshTLSAuthentication" && "identityRefs" in authentication.spec,
+          );
+          const admitted = new Set(
+            authentication.spec.identityRefs.map((id) => areaOf.get(id.namespace ?? "")),
+          );
+          const rule = AREA_RULES[ns.area];
+          const expected = ns.phase === "strict" ? rule.strictIngressFrom : rule.migrationIngressFrom;
+          assert.deepEqual([...admitted].sort(), [...expected].sort(), `${ns.name} (${phase})`);
+        }
       }
     }
+  });
+
+  it("keeps every object of a namespace, by name, when it moves to another area", () => {
+    const names = (config: SegmentationConfig) =>
+      planMesh(config)
+        .filter((spec) => spec.namespace === "ebo")
+        .map((spec) => spec.resourceName);
+    const before = meshed({ phase: "strict" });
+    const after = meshed(
+      { phase: "strict" },
+      (values) => (values.namespaces.ebo = { area: "internalservices" }),
+    );
+    assert.equal(after.namespaces.find((ns) => ns.name === "ebo")?.area, "internalservices");
+    assert.ok(names(before).length >= 8);
+    assert.deepEqual(names(after), names(before));
   });
 
   it("targets only the endpoint Servers in the strict phase, monitoring excepted", () => {
@@ -119,7 +146,12 @@ describe("the mesh plan", () => {
       else assert.equal(targetRef.name, "netseg-http-endpoint", policy.metadata.name);
     }
     // The workaround namespace keeps the internalservices controller.
-    assert.ok(payments.some((p) => p.metadata.name === "netseg-controller-internalservices-http-endpoint"));
+    assert.deepEqual(payments.map((p) => p.metadata.name).sort(), [
+      "netseg-areas-http-endpoint",
+      "netseg-controller-http-endpoint",
+      "netseg-controller-internalservices-http-endpoint",
+      "netseg-monitoring",
+    ]);
   });
 
   it("keeps the objects per namespace constant and the shared ones in the control plane's namespace", () => {

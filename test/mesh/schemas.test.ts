@@ -9,6 +9,7 @@ import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { LINKERD_API_VERSIONS, type LinkerdKind } from "../../core/linkerd";
 import { parseConfig } from "../../model/config";
+import { type Contract, parseContractFile, renderContractMesh } from "../../model/contracts";
 import { planMesh } from "../../model/mesh/plan";
 import { rawConfigOf } from "../../model/stackFile";
 import { editedConfig } from "../support/stack";
@@ -48,7 +49,30 @@ describe("the rendered Linkerd objects", () => {
       }),
     ),
   );
-  const objects = planMesh(config).map((spec) => spec.object);
+  const contract = parseContractFile(
+    readFileSync(join(__dirname, "..", "..", "examples", "contracts", "query-services.yaml"), "utf8"),
+  ).contract as Contract;
+  const partner: Contract = {
+    ...contract,
+    ingress: [
+      ...contract.ingress,
+      {
+        direction: "ingress",
+        name: "from-partner",
+        pods: {},
+        peers: [
+          { kind: "namespace", namespace: "payments" },
+          { kind: "cidr", cidr: "198.51.100.0/24" },
+        ],
+        ports: [],
+        why: "The partner and payments read statements.",
+      },
+    ],
+  };
+  const objects = [
+    ...planMesh(config).map((spec) => spec.object),
+    ...renderContractMesh(partner).map(({ object }) => object),
+  ];
 
   it("use the API version whose schema the fixture holds, for every kind", () => {
     assert.equal(schemas.size, 4);
@@ -59,7 +83,12 @@ describe("the rendered Linkerd objects", () => {
 
   it("pass their CRD's schema, each of them", () => {
     const kinds = new Set(objects.map((o) => o.kind));
-    assert.deepEqual([...kinds].sort(), ["AuthorizationPolicy", "MeshTLSAuthentication", "Server"]);
+    assert.deepEqual([...kinds].sort(), [
+      "AuthorizationPolicy",
+      "MeshTLSAuthentication",
+      "NetworkAuthentication",
+      "Server",
+    ]);
     assert.ok(objects.length > 200, `${objects.length} objects`);
     for (const object of objects) {
       const validate = schemas.get(`${object.apiVersion}/${object.kind}`);

@@ -306,6 +306,27 @@ describe("label integrity: the admission policies", () => {
       });
     }
 
+    it("refuses a tenant's policy carrying any netseg.dev/ label, as the README promises", async () => {
+      const keys = ["netseg.dev/role", "netseg.dev/anything-new", "netseg.dev/default-policy"];
+      assert.equal(keys.length, 3);
+      for (const key of keys) {
+        const request = fixture("default-policy-impersonate");
+        (request.object as { metadata: { labels: Record<string, string> } }).metadata.labels = {
+          app: "mine",
+          [key]: "true",
+        };
+        const outcome = await decide(deny, request);
+        assert.equal(outcome.allowed, false, key);
+        assert.match(outcome.denial ?? "", /^ValidatingAdmissionPolicy 'default-policies\.netseg\.dev'/);
+      }
+      // A look-alike prefix is the tenant's own.
+      const request = fixture("default-policy-impersonate");
+      (request.object as { metadata: { labels: Record<string, string> } }).metadata.labels = {
+        "contract.netseg.dev/name": "mine",
+      };
+      assert.equal((await decide(deny, request)).allowed, true);
+    });
+
     for (const name of ["contract-policy-create", "contract-policy-edit", "contract-policy-delete"]) {
       it(`lets a tenant manage a contract policy of their own (${name.replace("contract-policy-", "")})`, async () => {
         assert.deepEqual(await decide(deny, fixture(name)), {

@@ -5,6 +5,7 @@
  *
  *   core ← evaluator ← analysis → model → core
  *   core ← model ← components ← program (index.ts, program.ts, config.ts)
+ *   core ← model ← components ← service (the entry a service's own stack installs)
  *   cli imports any of them; tests and benchmarks too.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -19,6 +20,7 @@ export const LAYERS = [
   "components",
   "program",
   "policy",
+  "service",
   "cli",
   "examples",
   "tooling",
@@ -35,9 +37,11 @@ export const ALLOWED: Readonly<Record<Layer, readonly Layer[]>> = {
   program: ["core", "model", "components", "program"],
   // The CrossGuard pack runs in its own process, on the resources alone.
   policy: ["core", "model", "policy"],
+  // The package entry a service's stack installs: the contract vocabulary and its component, nothing else.
+  service: ["core", "model", "components", "service"],
   cli: ["core", "evaluator", "model", "analysis", "components", "program", "cli"],
   // What a service team's code may import: the contract vocabulary and its primitives.
-  examples: ["core", "model"],
+  examples: ["core", "model", "examples"],
   tooling: LAYERS,
 };
 
