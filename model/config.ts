@@ -12,7 +12,13 @@ import { sortCidrs } from "../core/cidr";
 import { AREA_RULES, AREAS, type Area, type Phase } from "./areas";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
 import { type MeshConfig, managedNamespaceNames, normaliseMesh } from "./mesh/config";
-import { CONFIG_KEYS, type ConfigKey, type DATA_STORE_KINDS, type RawSection } from "./schema";
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type DATA_STORE_KINDS,
+  type POLICY_MODES,
+  type RawSection,
+} from "./schema";
 import { validateSections } from "./validate";
 import { issuesFromZod, suggestion } from "./zodIssues";
 
@@ -66,6 +72,8 @@ export interface IngressControllerConfig {
   wafManagedRuleGroups: string[];
   /** ACM certificates of the ALB in front of a public controller, in the order given (the first is the default). */
   certificateArns: string[];
+  /** Subnets of the controller's load balancer (ALB or NLB): the only VPC addresses the controller admits. */
+  loadBalancerSubnets: string[];
 }
 
 export interface NamespaceConfig {
@@ -120,9 +128,13 @@ export interface LabelIntegrityConfig {
   contact: string;
 }
 
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
 export interface SegmentationConfig {
   region: string;
   phase: Phase;
+  /** Where the area boundaries live: Admin-tier cluster policies, or namespace NetworkPolicies only. */
+  policyMode: PolicyMode;
   cluster: ClusterConfig;
   vpcs: VpcConfig[];
   accounts: AccountConfig[];
@@ -231,7 +243,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     cidrs: sortCidrs(unique(cidrs)),
   }));
   const ingress = AREAS.map((area): IngressControllerConfig => {
-    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [] };
+    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [], loadBalancerSubnets: [] };
     const fromSources = entry.sources.flatMap(
       (name) => sources.find((source) => source.name === name)?.cidrs ?? [],
     );
@@ -246,6 +258,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       allowedCidrs: sortCidrs(unique([...fromSources, ...fromNat.map((ip) => `${ip}/32`)])),
       wafManagedRuleGroups: unique(entry.wafManagedRuleGroups ?? []),
       certificateArns: [...new Set(entry.certificateArns ?? [])],
+      loadBalancerSubnets: sortCidrs(unique(entry.loadBalancerSubnets ?? [])),
     };
   });
   const namespaces = Object.entries(s.namespaces).map(
@@ -269,6 +282,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
   return {
     region: s.region,
     phase: s.phase,
+    policyMode: s.policyMode,
     cluster: {
       ...cluster,
       cidrs: sortCidrs(cluster.cidrs),
