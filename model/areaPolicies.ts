@@ -2,19 +2,26 @@
  * The default NetworkPolicies of every area namespace, rendered from the area rules (`areas.ts`) for the
  * namespace's phase. Each namespace gets the same small set of policies whatever the size of the estate:
  *
- *   netseg-default-deny           isolates every pod for ingress and egress
- *   netseg-allow-ingress-areas    the area rules (migration: all pods; strict: endpoint pods)
- *   netseg-allow-ingress-controllers  the area's controller, plus other areas' for workaround namespaces
- *   netseg-allow-ingress-monitoring   Prometheus
- *   netseg-allow-egress           public internet, the cluster's pods, the area's VPCs
- *   netseg-allow-egress-dns       cluster DNS, with an explicit peer
+ *   netseg-allow-ingress            every pod (migration: the area rules, the controllers, monitoring;
+ *                                   strict: monitoring)
+ *   netseg-allow-ingress-endpoints  pods labelled endpoint=true: every rule they take (migration: the
+ *                                   same as every pod; strict: the area rules, the controllers, monitoring)
+ *   netseg-allow-egress             public internet, the cluster's pods, the area's VPCs, cluster DNS
+ *   netseg-default-deny             isolates every pod for ingress and egress
  *
- * The allows come first and the default-deny waits for all of them, so creating a namespace's policies
- * never leaves a moment where traffic is cut.
+ * A policy isolates the pods it selects, in its direction, the moment it exists. So every rule a pod takes
+ * in a direction lives in the one policy that first isolates it there, and a policy selecting more pods
+ * waits for the narrower one: whatever order the engine creates them in, no pod is isolated without all of
+ * its allows. The default-deny waits for every allow.
  */
 
 import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
-import type { NetworkPolicyEgressRule, NetworkPolicyPeer } from "../core/k8s";
+import type {
+  LabelSelector,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+} from "../core/k8s";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import { AREA_RULES, type Area } from "./areas";
 import type { NamespaceConfig, SegmentationConfig } from "./config";
@@ -31,7 +38,15 @@ import {
 } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 
-export const DEFAULT_DENY = "netseg-default-deny";
+/** The names of an area namespace's policies. */
+export const AREA_POLICY = {
+  ingress: "netseg-allow-ingress",
+  ingressEndpoints: "netseg-allow-ingress-endpoints",
+  egress: "netseg-allow-egress",
+  defaultDeny: "netseg-default-deny",
+} as const;
+
+export const DEFAULT_DENY = AREA_POLICY.defaultDeny;
 
 const DEFAULT_LABELS = { [DEFAULT_POLICY_LABEL]: "true" };
 
@@ -48,6 +63,7 @@ function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPol
       ? ipBlocks(publicInternet())
       : // Listed as the documented alternative: the VPC CNI has mis-enforced `except` (research NP-03/NP-06).
         [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
+  const dns = dnsRule(config);
   return (area) => {
     const vpcCidrs = AREA_RULES[area].egressToVpcs.flatMap(
       (name) => config.vpcs.find((vpc) => vpc.name === name)?.cidrs ?? [],
@@ -61,8 +77,44 @@ function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPol
     if (config.egress.instanceMetadata === "allow") {
       rules.push({ to: ipBlocks([INSTANCE_METADATA_CIDR]), ports: [tcp(80)] });
     }
-    return rules;
+    return [...rules, dns];
   };
+}
+
+/**
+ * Cluster DNS on UDP and TCP 53. The rule names its peer: a ports-only rule next to ipBlocks is
+ * mis-enforced by the VPC CNI.
+ */
+function dnsRule(config: SegmentationConfig): NetworkPolicyEgressRule {
+  const { dns, nodeLocalDns } = config.egress;
+  return {
+    to: [
+      podsOfNamespace(dns.namespace, dns.podLabels),
+      // NodeLocal DNSCache runs on the host network, where no selector reaches it.
+      ...ipBlocks(nodeLocalDns ? [`${nodeLocalDns}/32`] : []),
+    ],
+    ports: [udp(53), tcp(53)],
+  };
+}
+
+type PolicyMaker = (
+  name: string,
+  description: string,
+  spec: PolicySpec["spec"],
+  after?: PolicySpec[],
+) => PolicySpec;
+
+/** Builds the policies of one namespace, each after the policies given as `after`. */
+function policiesOf(namespace: string): PolicyMaker {
+  return (name, description, spec, after = []) => ({
+    resourceName: policyResourceName(namespace, name),
+    namespace,
+    name,
+    labels: DEFAULT_LABELS,
+    description,
+    spec,
+    after: after.map((policy) => policy.resourceName).sort(),
+  });
 }
 
 function namespacePolicies(
@@ -70,97 +122,116 @@ function namespacePolicies(
   ns: NamespaceConfig,
   egress: (area: Area) => NetworkPolicyEgressRule[],
 ): PolicySpec[] {
-  const rule = AREA_RULES[ns.area];
-  const strict = ns.phase === "strict";
-  const exposed = strict ? ENDPOINT_PODS : ALL_PODS;
-  const controllers = [ns.area, ...ns.extraIngressControllers];
-  const monitoring = config.tools.monitoring;
-  const policy = (name: string, description: string, spec: PolicySpec["spec"]): PolicySpec => ({
-    resourceName: policyResourceName(ns.name, name),
-    namespace: ns.name,
-    name,
-    labels: DEFAULT_LABELS,
-    description,
-    spec,
-    after: [],
-  });
+  const policy = policiesOf(ns.name);
+  const allows = [...ingressAllows(config, ns, policy), egressAllow(config, ns, egress(ns.area), policy)];
+  const deny = policy(
+    AREA_POLICY.defaultDeny,
+    `Isolates every pod of ${ns.name} (area ${ns.area}, ${ns.phase} phase): only what the other netseg policies and the service's contracts allow gets through.`,
+    { podSelector: ALL_PODS, policyTypes: ["Ingress", "Egress"] },
+    allows,
+  );
+  return [...allows, deny];
+}
 
-  const allows = [
-    strict
-      ? policy(
-          "netseg-allow-ingress-areas",
-          `Strict phase: pods labelled endpoint=true accept namespaces of ${list(rule.strictIngressFrom)} (rules of area ${ns.area}); other pods only through contracts.`,
-          {
-            podSelector: ENDPOINT_PODS,
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacesInAreas(rule.strictIngressFrom)] }],
-          },
-        )
-      : policy(
-          "netseg-allow-ingress-areas",
-          `Migration phase: every pod accepts its own namespace and namespaces of ${list(rule.migrationIngressFrom)} (rules of area ${ns.area}).`,
-          {
-            podSelector: ALL_PODS,
-            policyTypes: ["Ingress"],
-            ingress: [
-              { from: [{ podSelector: {} }] },
-              { from: [namespacesInAreas(rule.migrationIngressFrom)] },
-            ],
-          },
-        ),
-    policy(
-      "netseg-allow-ingress-controllers",
-      `The ingress controller of ${list(controllers)} may reach ${strict ? "endpoint=true pods" : "every pod"}${
-        ns.extraIngressControllers.length > 0
-          ? " (a namespace moved between areas keeps its old controller)"
-          : ""
-      }.`,
-      {
-        podSelector: exposed,
-        policyTypes: ["Ingress"],
-        ingress: [{ from: controllers.map(controllerPods) }],
-      },
-    ),
-    policy("netseg-allow-ingress-monitoring", `Monitoring in ${monitoring.namespace} scrapes every pod.`, {
-      podSelector: ALL_PODS,
-      policyTypes: ["Ingress"],
-      ingress: [{ from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)] }],
-    }),
-    policy(
-      "netseg-allow-egress",
-      `Pods may reach the public internet, the cluster's pods and the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}); other private addresses and instance metadata${
-        config.egress.instanceMetadata === "allow" ? " (allowed here)" : ""
-      } are denied.`,
-      { podSelector: ALL_PODS, policyTypes: ["Egress"], egress: egress(ns.area) },
-    ),
-    policy(
-      "netseg-allow-egress-dns",
-      "Pods may resolve names through cluster DNS on UDP and TCP 53; the rule names its peer because a ports-only rule next to ipBlocks is mis-enforced by the VPC CNI.",
-      {
-        podSelector: ALL_PODS,
-        policyTypes: ["Egress"],
-        egress: [
-          {
-            to: [
-              podsOfNamespace(config.egress.dns.namespace, config.egress.dns.podLabels),
-              // NodeLocal DNSCache runs on the host network, where no selector reaches it.
-              ...ipBlocks(config.egress.nodeLocalDns ? [`${config.egress.nodeLocalDns}/32`] : []),
-            ],
-            ports: [udp(53), tcp(53)],
-          },
-        ],
-      },
+/**
+ * The ingress allows, the same two policies in both phases so that a phase switch updates them in place.
+ * Endpoint pods take all of their rules from `netseg-allow-ingress-endpoints`, and the every-pod policy
+ * waits for it: created first, it would isolate endpoint pods with only the every-pod rules.
+ */
+function ingressAllows(config: SegmentationConfig, ns: NamespaceConfig, policy: PolicyMaker): PolicySpec[] {
+  const rule = AREA_RULES[ns.area];
+  const monitoring = monitoringRule(config);
+  const controllers = controllerRule(ns);
+  const others = `${controllers.description} and monitoring in ${config.tools.monitoring.namespace}`;
+  if (ns.phase === "migration") {
+    const rules: NetworkPolicyIngressRule[] = [
+      { from: [{ podSelector: {} }] },
+      { from: [namespacesInAreas(rule.migrationIngressFrom)] },
+      controllers.rule,
+      monitoring,
+    ];
+    const accepted = `its own namespace and namespaces of ${list(rule.migrationIngressFrom)} (rules of area ${ns.area}), ${others}`;
+    const endpoints = ingressPolicy(
+      policy,
+      AREA_POLICY.ingressEndpoints,
+      ENDPOINT_PODS,
+      `Migration phase: pods labelled endpoint=true accept what every pod does: ${accepted}.`,
+      rules,
+    );
+    return [
+      endpoints,
+      ingressPolicy(
+        policy,
+        AREA_POLICY.ingress,
+        ALL_PODS,
+        `Migration phase: every pod accepts ${accepted}.`,
+        rules,
+        [endpoints],
+      ),
+    ];
+  }
+  const endpoints = ingressPolicy(
+    policy,
+    AREA_POLICY.ingressEndpoints,
+    ENDPOINT_PODS,
+    `Strict phase: pods labelled endpoint=true accept namespaces of ${list(rule.strictIngressFrom)} (rules of area ${ns.area}), ${others}.`,
+    [{ from: [namespacesInAreas(rule.strictIngressFrom)] }, controllers.rule, monitoring],
+  );
+  return [
+    endpoints,
+    ingressPolicy(
+      policy,
+      AREA_POLICY.ingress,
+      ALL_PODS,
+      `Strict phase: every pod accepts monitoring in ${config.tools.monitoring.namespace}; pods other than endpoints take other traffic only through contracts.`,
+      [monitoring],
+      [endpoints],
     ),
   ];
-  const deny: PolicySpec = {
-    ...policy(
-      DEFAULT_DENY,
-      `Isolates every pod of ${ns.name} (area ${ns.area}, ${ns.phase} phase): only what the other netseg policies and the service's contracts allow gets through.`,
-      { podSelector: ALL_PODS, policyTypes: ["Ingress", "Egress"] },
-    ),
-    after: allows.map((allow) => allow.resourceName).sort(),
+}
+
+function ingressPolicy(
+  policy: PolicyMaker,
+  name: string,
+  pods: LabelSelector,
+  description: string,
+  ingress: NetworkPolicyIngressRule[],
+  after: PolicySpec[] = [],
+): PolicySpec {
+  return policy(name, description, { podSelector: pods, policyTypes: ["Ingress"], ingress }, after);
+}
+
+function controllerRule(ns: NamespaceConfig): { rule: NetworkPolicyIngressRule; description: string } {
+  const controllers = [ns.area, ...ns.extraIngressControllers];
+  return {
+    rule: { from: controllers.map(controllerPods) },
+    description: `the ingress controller of ${list(controllers)}${
+      ns.extraIngressControllers.length > 0
+        ? " (a namespace moved between areas keeps its old controller)"
+        : ""
+    }`,
   };
-  return [...allows, deny];
+}
+
+function monitoringRule(config: SegmentationConfig): NetworkPolicyIngressRule {
+  const { monitoring } = config.tools;
+  return { from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)] };
+}
+
+function egressAllow(
+  config: SegmentationConfig,
+  ns: NamespaceConfig,
+  egress: NetworkPolicyEgressRule[],
+  policy: PolicyMaker,
+): PolicySpec {
+  const rule = AREA_RULES[ns.area];
+  return policy(
+    AREA_POLICY.egress,
+    `Pods may reach the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}) and cluster DNS on UDP and TCP 53; other private addresses and instance metadata${
+      config.egress.instanceMetadata === "allow" ? " (allowed here)" : ""
+    } are denied.`,
+    { podSelector: ALL_PODS, policyTypes: ["Egress"], egress },
+  );
 }
 
 /**

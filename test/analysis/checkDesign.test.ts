@@ -25,13 +25,13 @@ describe("checking a plan against the design", () => {
   });
 
   it("names the broken rule, what was expected and the policy that decided, when a policy is wrong", () => {
-    // GIVEN the dev plan with sherlock's area allow widened to every namespace
+    // GIVEN the dev plan with sherlock's every-pod ingress allow widened to every namespace
     const tampered = structuredClone(manifests);
     const allow = tampered.find(
       (m) =>
         m.kind === "NetworkPolicy" &&
         m.metadata.namespace === "sherlock" &&
-        m.metadata.name === "netseg-allow-ingress-areas",
+        m.metadata.name === "netseg-allow-ingress",
     ) as unknown as NetworkPolicy;
     allow.spec!.ingress = [{ from: [{ namespaceSelector: {} }] }];
     // WHEN it is checked
@@ -43,7 +43,7 @@ describe("checking a plan against the design", () => {
     assert.equal(stranger.expected, "deny");
     assert.equal(stranger.actual, "allow");
     assert.match(stranger.rule, /namespaces without an area are denied/);
-    assert.match(stranger.decidedBy, /sherlock\/netseg-allow-ingress-areas/);
+    assert.match(stranger.decidedBy, /sherlock\/netseg-allow-ingress\b/);
     assert.ok(violations.every((v) => v.to.startsWith("sherlock/")));
   });
 

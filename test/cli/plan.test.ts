@@ -87,12 +87,12 @@ describe("netseg plan, verify, explain and diff", () => {
   });
 
   it("verify fails naming the violation when a policy breaks one rule", async () => {
-    // GIVEN a copy of the plan where sherlock's area rule admits every namespace
+    // GIVEN a copy of the plan where sherlock's every-pod ingress allow admits every namespace
     const tampered = join(scratch, "tampered");
     cpSync(dev, tampered, { recursive: true });
     const file = join(tampered, "kubernetes", "sherlock.yaml");
     const documents = readFileSync(file, "utf8").split("---\n");
-    const at = documents.findIndex((d) => d.includes("name: netseg-allow-ingress-areas"));
+    const at = documents.findIndex((d) => d.includes("name: netseg-allow-ingress\n"));
     documents[at] = documents[at]!.replace(
       /spec:\n[\s\S]*$/,
       "spec:\n  podSelector: {}\n  ingress:\n    - {}\n",
@@ -108,7 +108,7 @@ describe("netseg plan, verify, explain and diff", () => {
     assert.ok(row, stdout);
     assert.match(
       row,
-      /ingress\s+default\/stranger\s+sherlock\/worker\s+8080\/TCP\s+deny\s+allow\s+namespaces without an area are denied\s+.*sherlock\/netseg-allow-ingress-areas/,
+      /ingress\s+default\/stranger\s+sherlock\/worker\s+8080\/TCP\s+deny\s+allow\s+namespaces without an area are denied\s+.*sherlock\/netseg-allow-ingress\b/,
     );
     assert.match(stdout, /section\s+from\s+to\s+port\s+expected\s+actual\s+design rule\s+decided by/);
     assert.match(stderr, /design cells do not hold/);
@@ -131,7 +131,7 @@ describe("netseg plan, verify, explain and diff", () => {
     assert.match(allowed.stdout, /^payments\/worker → sherlock\/endpoint on TCP\/8080: allow/);
     assert.match(
       allowed.stdout,
-      /allowed by:\n\s+sherlock\/netseg-allow-ingress-areas ingress\[\d\]\.from\[\d\]: Migration phase: every pod accepts/,
+      /allowed by:\n\s+sherlock\/netseg-allow-ingress ingress\[\d\]\.from\[\d\]: Migration phase: every pod accepts/,
     );
     const denied = await netseg(
       "explain",

@@ -43,7 +43,7 @@ describe("namespaces and default policies under mocks", () => {
     const allows = resources
       .filter((r) => r.type === POLICY && r.name.startsWith("payments-netseg-allow"))
       .map((r) => r.urn);
-    assert.equal(allows.length, 5);
+    assert.equal(allows.length, 3);
     for (const urn of allows)
       assert.ok(deny.options.dependsOn.includes(urn), `deny does not wait for ${urn}`);
   });
@@ -53,7 +53,7 @@ describe("namespaces and default policies under mocks", () => {
     const policies = resources.filter(
       (r) => r.type === POLICY && (r.inputs.metadata as any).namespace === "sherlock",
     );
-    assert.equal(policies.length, 6);
+    assert.equal(policies.length, 4);
     for (const policy of policies) assert.ok(policy.options.dependsOn.includes(namespaceUrn), policy.name);
   });
 

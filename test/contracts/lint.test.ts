@@ -373,7 +373,7 @@ describe("contract lint", () => {
         "adds-nothing",
         "warning",
         "ingress[0]",
-        /"ledger-from-monitoring" opens nothing the area defaults do not already allow, in either phase: e\.g\. monitoring\/prometheus → payments\/\S+ TCP\/8080 is already allowed by payments\/netseg-allow-ingress-monitoring/,
+        /"ledger-from-monitoring" opens nothing the area defaults do not already allow, in either phase: e\.g\. monitoring\/prometheus → payments\/\S+ TCP\/8080 is already allowed by payments\/netseg-allow-ingress\b/,
       );
     });
 

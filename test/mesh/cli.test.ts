@@ -85,7 +85,10 @@ describe("netseg with the mesh on", () => {
       denied.stdout,
       /^sherlock\/worker → query-services\/endpoint on TCP\/8080: deny \(network allow, mesh deny: the mesh denies it\)/,
     );
-    assert.match(denied.stdout, /allowed by:\n\s+query-services\/netseg-allow-ingress-areas ingress\[0\]/);
+    assert.match(
+      denied.stdout,
+      /allowed by:\n\s+query-services\/netseg-allow-ingress-endpoints ingress\[0\]/,
+    );
     assert.match(
       denied.stdout,
       /mesh layer \(Linkerd\): denied\n\s+mesh: no AuthorizationPolicy admits unmeshed sherlock\/worker, and Server query-services\/netseg-http-endpoint is deny/,
