@@ -5,7 +5,8 @@
  */
 
 import { addressAt } from "../core/cidr";
-import { type Endpoint, NetworkPolicyEvaluator, type PortSpec, type Protocol } from "../evaluator";
+import { AREA_LABEL, ROLE_LABEL } from "../core/labels";
+import type { Endpoint, PortSpec, Protocol } from "../evaluator";
 import type { NamespaceConfig, SegmentationConfig } from "../model/config";
 import { controllerIdentity } from "../model/controllers";
 import { type PlannedObjects, type ProbePod, probeEstate, SERVICE_PORT } from "./estate";
@@ -18,6 +19,7 @@ import {
   internetAddress,
   type Source,
 } from "./expectations";
+import { type CellClass, type Located, pairsOf, Reachability } from "./reachability";
 
 export type Verdict = "allow" | "deny";
 
@@ -41,130 +43,190 @@ export interface Violation extends DesignCell {
   decidedBy: string;
 }
 
+/** Cells decided alike: one example cell, and how many cells of the design's tables it stands for. */
+export interface DesignCellGroup extends DesignCell {
+  count: number;
+}
+
 export interface DesignReport {
-  cells: DesignCell[];
+  /**
+   * Every cell, grouped: cells between interchangeable namespaces share their expectation and verdict, so
+   * an estate's thousands of namespaces make a few groups per kind of namespace.
+   */
+  groups: DesignCellGroup[];
+  /** How many cells the groups stand for. */
+  cellCount: number;
+  /** Every cell that does not hold, by the names of its own ends. */
   violations: Violation[];
+  /** Every cell, one by one, in the order of `groups`. */
+  expandCells(): Generator<DesignCell>;
 }
 
 interface Check {
   section: Section;
-  from: Endpoint;
-  to: Endpoint;
-  port: PortSpec & { port: number; protocol: Protocol };
-  expectation: Expectation;
+  sources: number[];
+  destinations: number[];
+  port: { port: number; protocol: Protocol };
+  expectation: (source: number, destination: number) => Expectation;
 }
 
 export function checkDesign(config: SegmentationConfig, objects: PlannedObjects): DesignReport {
   const { estate, pods } = probeEstate(config, objects);
-  const evaluator = new NetworkPolicyEvaluator(estate);
-  const checks = designChecks(config, pods);
-
-  const endpoints = new Map<string, Endpoint>();
+  const namespaces = new Map(config.namespaces.map((ns) => [ns.name, ns]));
+  const labelsOf = new Map(estate.namespaces.map((ns) => [ns.name, ns.labels ?? {}]));
+  const endpoints = new Map<string, Located>();
+  const add = (endpoint: Endpoint) => {
+    const key = keyOf(endpoint);
+    if (!endpoints.has(key)) endpoints.set(key, { key, endpoint });
+  };
+  for (const pod of pods) add({ namespace: pod.namespace, pod: pod.name });
+  for (const ip of designAddresses(config)) add({ ip });
+  const list = [...endpoints.values()];
+  const index = new Map(list.map((e, i) => [e.key, i]));
+  const checks = designChecks(config, pods, (key) => index.get(key)!);
   const ports = new Map<string, PortSpec>();
-  for (const check of checks) {
-    endpoints.set(keyOf(check.from), check.from);
-    endpoints.set(keyOf(check.to), check.to);
-    ports.set(`${check.port.port}/${check.port.protocol}`, check.port);
-  }
-  const nodes = [...endpoints.values()];
-  const nodeIndex = new Map(nodes.map((endpoint, index) => [keyOf(endpoint), index]));
-  const portList = [...ports.values()];
-  const portIndex = new Map(portList.map((port, index) => [`${port.port}/${port.protocol}`, index]));
-  const matrix = evaluator.matrix(nodes, nodes, portList);
+  for (const check of checks) ports.set(`${check.port.port}/${check.port.protocol}`, check.port);
 
-  const cells: DesignCell[] = [];
-  const violations: Violation[] = [];
+  // The design expects things of a namespace by its config, and tells roles apart by the area labels: two
+  // namespaces the policies treat alike but the design does not stay in different classes.
+  const distinguish = (name: string) => {
+    const ns = namespaces.get(name);
+    const labels = labelsOf.get(name) ?? {};
+    const { name: _name, ...rest } = ns ?? { name };
+    return JSON.stringify([rest, labels[ROLE_LABEL] ?? "", labels[AREA_LABEL] ?? ""]);
+  };
+  const r = new Reachability({ estate, classes: { distinguish } }, list, list, [...ports.values()]);
+
+  const groups: DesignCellGroup[] = [];
+  const expansions: { check: Check; cell: CellClass }[] = [];
   for (const check of checks) {
-    const s = nodeIndex.get(keyOf(check.from))!;
-    const d = nodeIndex.get(keyOf(check.to))!;
-    const p = portIndex.get(`${check.port.port}/${check.port.protocol}`)!;
-    const cell: DesignCell = {
-      section: check.section,
-      from: keyOf(check.from),
-      to: keyOf(check.to),
-      port: check.port.port,
-      protocol: check.port.protocol,
-      expected: check.expectation.allow ? "allow" : "deny",
-      actual: matrix.allowed(s, d, p) ? "allow" : "deny",
-      rule: check.expectation.rule,
-    };
-    cells.push(cell);
-    if (cell.actual !== cell.expected)
-      violations.push({ ...cell, decidedBy: matrix.explain(s, d, p).reason });
+    for (const cell of r.cellClasses(check.sources, check.destinations)) {
+      const expectation = check.expectation(cell.source, cell.destination);
+      groups.push({
+        section: check.section,
+        from: list[cell.source]!.key,
+        to: list[cell.destination]!.key,
+        port: check.port.port,
+        protocol: check.port.protocol,
+        expected: expectation.allow ? "allow" : "deny",
+        actual: r.allows(cell.source, cell.destination, check.port) ? "allow" : "deny",
+        rule: expectation.rule,
+        count: cell.count,
+      });
+      expansions.push({ check, cell });
+    }
   }
-  return { cells, violations };
+
+  function* cellsOf(index: number): Generator<DesignCell> {
+    const { check, cell } = expansions[index]!;
+    const { count: _count, ...group } = groups[index]!;
+    for (const [s, d] of pairsOf(cell, r.from, check.sources, r.to, check.destinations)) {
+      yield { ...group, from: list[s]!.key, to: list[d]!.key };
+    }
+  }
+  const violations: Violation[] = [];
+  groups.forEach((group, index) => {
+    if (group.actual === group.expected) return;
+    for (const cell of cellsOf(index)) {
+      const flow = { from: endpoints.get(cell.from)!, to: endpoints.get(cell.to)!, port: check(cell) };
+      violations.push({ ...cell, decidedBy: r.explain(flow).reason });
+    }
+  });
+  return {
+    groups,
+    cellCount: groups.reduce((sum, group) => sum + group.count, 0),
+    violations,
+    *expandCells() {
+      for (let index = 0; index < groups.length; index++) yield* cellsOf(index);
+    },
+  };
 }
 
-function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Check[] {
+function check(cell: DesignCell): PortSpec {
+  return { port: cell.port, protocol: cell.protocol };
+}
+
+/** The addresses outside the pods that the checks use: the internet, the destinations, the allowlists. */
+function designAddresses(config: SegmentationConfig): string[] {
+  return [
+    internetAddress(config),
+    ...externalDestinations(config).map((d) => d.ip),
+    ...config.ingress.flatMap((c) => c.allowedCidrs.map((cidr) => addressAt(cidr, 0))),
+  ];
+}
+
+function designChecks(
+  config: SegmentationConfig,
+  pods: readonly ProbePod[],
+  indexOf: (key: string) => number,
+): Check[] {
   const checks: Check[] = [];
   const namespaces = new Map(config.namespaces.map((ns) => [ns.name, ns]));
-  const podOf = (pod: ProbePod): Endpoint => ({ namespace: pod.namespace, pod: pod.name });
+  const at = (pod: ProbePod) => indexOf(`${pod.namespace}/${pod.name}`);
+  const byIndex = new Map(pods.map((pod) => [at(pod), pod]));
+  const podAt = (index: number) => byIndex.get(index)!;
+  const address = (ip: string) => indexOf(ip);
   const tcp = (port: number) => ({ port, protocol: "TCP" as const });
   const internet = internetAddress(config);
   const areaPods = pods.filter((pod) => pod.role.kind === "area-pod");
   const workers = areaPods.filter((pod) => pod.role.kind === "area-pod" && !pod.role.endpoint);
   const find = (kind: ProbePod["role"]["kind"]) => pods.filter((pod) => pod.role.kind === kind);
+  const nsOf = (index: number) => namespaces.get(podAt(index).namespace) as NamespaceConfig;
+  const isEndpoint = (index: number) => {
+    const role = podAt(index).role;
+    return role.kind === "area-pod" && role.endpoint;
+  };
 
   // Ingress to every area pod, from every kind of source the design's tables name.
-  for (const destination of areaPods) {
-    const ns = namespaces.get(destination.namespace) as NamespaceConfig;
-    const endpoint = destination.role.kind === "area-pod" && destination.role.endpoint;
-    for (const source of pods) {
-      if (source === destination) continue;
-      checks.push({
-        section: "ingress",
-        from: podOf(source),
-        to: podOf(destination),
-        port: tcp(SERVICE_PORT),
-        expectation: expectedIngress(sourceOf(source), ns, endpoint),
-      });
-    }
-    checks.push({
-      section: "ingress",
-      from: { ip: internet },
-      to: podOf(destination),
-      port: tcp(SERVICE_PORT),
-      expectation: expectedIngress({ kind: "external" }, ns, endpoint),
-    });
-  }
+  checks.push({
+    section: "ingress",
+    sources: pods.map(at),
+    destinations: areaPods.map(at),
+    port: tcp(SERVICE_PORT),
+    expectation: (s, d) => expectedIngress(sourceOf(podAt(s)), nsOf(d), isEndpoint(d)),
+  });
+  checks.push({
+    section: "ingress",
+    sources: [address(internet)],
+    destinations: areaPods.map(at),
+    port: tcp(SERVICE_PORT),
+    expectation: (_, d) => expectedIngress({ kind: "external" }, nsOf(d), isEndpoint(d)),
+  });
 
   // Egress from every area namespace (both phases alike): outside addresses, other pods, DNS.
   const [stranger] = find("unlabelled");
   const [dns] = find("dns");
-  for (const source of workers) {
-    const ns = namespaces.get(source.namespace) as NamespaceConfig;
-    for (const destination of externalDestinations(config)) {
+  for (const destination of externalDestinations(config)) {
+    checks.push({
+      section: "egress",
+      sources: workers.map(at),
+      destinations: [address(destination.ip)],
+      port: tcp(destination.kind === "instance-metadata" ? 80 : 443),
+      expectation: (s) => expectedEgress(config, nsOf(s), destination),
+    });
+  }
+  if (stranger) {
+    // The stranger's namespace isolates nothing, so only the source's egress decides.
+    checks.push({
+      section: "egress",
+      sources: workers.map(at),
+      destinations: [at(stranger)],
+      port: tcp(SERVICE_PORT),
+      expectation: () => ({
+        allow: true,
+        rule: "the cluster's own CIDRs (other pods; their ingress still applies)",
+      }),
+    });
+  }
+  if (dns) {
+    for (const protocol of ["UDP", "TCP"] as const) {
       checks.push({
-        section: "egress",
-        from: podOf(source),
-        to: { ip: destination.ip },
-        port: tcp(destination.kind === "instance-metadata" ? 80 : 443),
-        expectation: expectedEgress(config, ns, destination),
+        section: "dns",
+        sources: workers.map(at),
+        destinations: [at(dns)],
+        port: { port: 53, protocol },
+        expectation: () => ({ allow: true, rule: `cluster DNS on ${protocol} 53` }),
       });
-    }
-    if (stranger) {
-      // The stranger's namespace isolates nothing, so only the source's egress decides.
-      checks.push({
-        section: "egress",
-        from: podOf(source),
-        to: podOf(stranger),
-        port: tcp(SERVICE_PORT),
-        expectation: {
-          allow: true,
-          rule: "the cluster's own CIDRs (other pods; their ingress still applies)",
-        },
-      });
-    }
-    if (dns) {
-      for (const protocol of ["UDP", "TCP"] as const) {
-        checks.push({
-          section: "dns",
-          from: podOf(source),
-          to: podOf(dns),
-          port: { port: 53, protocol },
-          expectation: { allow: true, rule: `cluster DNS on ${protocol} 53` },
-        });
-      }
     }
   }
 
@@ -173,18 +235,16 @@ function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Ch
   const [monitoring] = find("monitoring");
   for (const port of config.tools.vault.ports) {
     if (!vault) break;
-    for (const source of [...workers, ...(stranger ? [stranger] : [])]) {
-      const fromArea = source.role.kind === "area-pod";
-      checks.push({
-        section: "tools",
-        from: podOf(source),
-        to: podOf(vault),
-        port: tcp(port),
-        expectation: fromArea
+    checks.push({
+      section: "tools",
+      sources: [...workers, ...(stranger ? [stranger] : [])].map(at),
+      destinations: [at(vault)],
+      port: tcp(port),
+      expectation: (s) =>
+        podAt(s).role.kind === "area-pod"
           ? { allow: true, rule: "vault is reachable from every managed namespace" }
           : { allow: false, rule: "vault is not reachable from namespaces without an area" },
-      });
-    }
+    });
   }
   for (const controller of find("controller")) {
     if (controller.role.kind !== "controller") continue;
@@ -198,12 +258,13 @@ function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Ch
         const exposed = tool.exposedVia.includes(area);
         checks.push({
           section: "tools",
-          from: podOf(controller),
-          to: podOf(pod),
+          sources: [at(controller)],
+          destinations: [at(pod)],
           port: tcp(port),
-          expectation: exposed
-            ? { allow: true, rule: `${tool.namespace} is exposed through the ${area} controller` }
-            : { allow: false, rule: `${tool.namespace} is not exposed through the ${area} controller` },
+          expectation: () =>
+            exposed
+              ? { allow: true, rule: `${tool.namespace} is exposed through the ${area} controller` }
+              : { allow: false, rule: `${tool.namespace} is not exposed through the ${area} controller` },
         });
       }
     }
@@ -217,39 +278,40 @@ function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Ch
     if (controller.role.kind !== "controller") continue;
     const settings = config.ingress.find((c) => c.area === (controller.role as { area: string }).area)!;
     const https = tcp(controllerIdentity(settings.area).ports.https);
-    const sources: [Endpoint, Expectation][] = [
-      [{ ip: internet }, expectedNorthSouth(settings, { kind: "internet" })],
-      ...settings.allowedCidrs.map((cidr): [Endpoint, Expectation] => [
-        { ip: addressAt(cidr, 0) },
+    const sources: [string, Expectation][] = [
+      [internet, expectedNorthSouth(settings, { kind: "internet" })],
+      ...settings.allowedCidrs.map((cidr): [string, Expectation] => [
+        addressAt(cidr, 0),
         expectedNorthSouth(settings, { kind: "allowlisted", cidr }),
       ]),
       ...(clusterVpc
-        ? [
-            [{ ip: clusterVpc.ip }, expectedNorthSouth(settings, { kind: "load-balancer" })] as [
-              Endpoint,
-              Expectation,
-            ],
-          ]
+        ? [[clusterVpc.ip, expectedNorthSouth(settings, { kind: "load-balancer" })] as [string, Expectation]]
         : []),
     ];
-    for (const [from, expectation] of sources) {
-      checks.push({ section: "controllers", from, to: podOf(controller), port: https, expectation });
+    for (const [ip, expectation] of sources) {
+      checks.push({
+        section: "controllers",
+        sources: [address(ip)],
+        destinations: [at(controller)],
+        port: https,
+        expectation: () => expectation,
+      });
     }
     if (dns) {
       checks.push({
         section: "controllers",
-        from: podOf(controller),
-        to: podOf(dns),
+        sources: [at(controller)],
+        destinations: [at(dns)],
         port: { port: 53, protocol: "UDP" },
-        expectation: { allow: true, rule: "controllers resolve names through cluster DNS" },
+        expectation: () => ({ allow: true, rule: "controllers resolve names through cluster DNS" }),
       });
     }
     checks.push({
       section: "controllers",
-      from: podOf(controller),
-      to: { ip: internet },
+      sources: [at(controller)],
+      destinations: [address(internet)],
       port: tcp(443),
-      expectation: { allow: false, rule: "controllers reach their backends, not the internet" },
+      expectation: () => ({ allow: false, rule: "controllers reach their backends, not the internet" }),
     });
   }
   return checks;

@@ -7,11 +7,14 @@
  */
 import { AREAS } from "../model/areas";
 import {
+  cellClasses,
   comparePorts,
   groupOrder,
+  type Placement,
   type PlanEndpoint,
   type PlanReachability,
   type PortRef,
+  pairsOf,
   portText,
 } from "./reachability";
 
@@ -50,23 +53,79 @@ export function kindOf(change: Pick<ConnectionChange, "before" | "after">): Chan
 }
 
 export function diffConnections(base: PlanReachability, head: PlanReachability): ConnectionChange[] {
-  const sources = unionKeys(base.sources, head.sources);
-  const destinations = unionKeys(base.destinations, head.destinations);
+  const sources = unionEnds(base.sources, head.sources);
+  const destinations = unionEnds(base.destinations, head.destinations);
   const reached = (r: PlanReachability, from: string, to: string): PortRef[] => {
     const s = r.sourceIndex.get(from);
     const d = r.destinationIndex.get(to);
     return s === undefined || d === undefined ? [] : r.reached(s, d);
   };
-  const changes: ConnectionChange[] = [];
-  for (const from of sources) {
-    for (const to of destinations) {
-      if (from === to) continue;
-      const before = reached(base, from, to);
-      const after = reached(head, from, to);
-      if (portsKey(before) !== portsKey(after)) changes.push({ from, to, before, after });
+  // Ends that sit in the same slots of both plans change alike: decide one cell per class of cells of the
+  // two plans together, and list the cells only of the classes that change.
+  const from = jointPlacement(sources, base.sourceIndex, base.from, head.sourceIndex, head.from);
+  const to = jointPlacement(destinations, base.destinationIndex, base.to, head.destinationIndex, head.to);
+  const all = (ends: readonly unknown[]) => ends.map((_, i) => i);
+  const changed: [number, number, PortRef[], PortRef[]][] = [];
+  for (const cell of cellClasses(from, all(sources), to, all(destinations))) {
+    const example = [sources[cell.source]!.key, destinations[cell.destination]!.key] as const;
+    const before = reached(base, ...example);
+    const after = reached(head, ...example);
+    if (portsKey(before) === portsKey(after)) continue;
+    for (const [s, d] of pairsOf(cell, from, all(sources), to, all(destinations))) {
+      changed.push([
+        s,
+        d,
+        reached(base, sources[s]!.key, destinations[d]!.key),
+        reached(head, sources[s]!.key, destinations[d]!.key),
+      ]);
     }
   }
-  return changes;
+  return changed
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([s, d, before, after]) => ({ from: sources[s]!.key, to: destinations[d]!.key, before, after }));
+}
+
+/** One end of either plan: its key, and its namespace when it is a pod. */
+interface End {
+  key: string;
+  namespace?: string;
+}
+
+function unionEnds(a: readonly PlanEndpoint[], b: readonly PlanEndpoint[]): End[] {
+  const ends = new Map<string, End>();
+  for (const e of [...a, ...b]) {
+    if (!ends.has(e.key))
+      ends.set(e.key, {
+        key: e.key,
+        ...("namespace" in e.endpoint ? { namespace: e.endpoint.namespace } : {}),
+      });
+  }
+  return [...ends.values()];
+}
+
+/** Where an end sits in both plans at once: the pair of its slots (none where a plan lacks it). */
+function jointPlacement(
+  ends: readonly End[],
+  baseIndex: ReadonlyMap<string, number>,
+  basePlace: Placement,
+  headIndex: ReadonlyMap<string, number>,
+  headPlace: Placement,
+): Placement {
+  const slots = new Map<string, number>();
+  const namespaces = new Map<string, number>();
+  const slot = ends.map((end) => {
+    const b = baseIndex.get(end.key);
+    const h = headIndex.get(end.key);
+    const key = `${b === undefined ? "-" : basePlace.slot(b)} ${h === undefined ? "-" : headPlace.slot(h)}`;
+    if (!slots.has(key)) slots.set(key, slots.size);
+    return slots.get(key)!;
+  });
+  const namespace = ends.map((end) => {
+    if (end.namespace === undefined) return -1;
+    if (!namespaces.has(end.namespace)) namespaces.set(end.namespace, namespaces.size);
+    return namespaces.get(end.namespace)!;
+  });
+  return { slot: (i) => slot[i]!, namespace: (i) => namespace[i]!, key: (i) => ends[i]!.key };
 }
 
 /** Merges changes that differ only in which stand-in pod of a namespace they involve. */
@@ -162,10 +221,6 @@ export function collapse(
         a.to.localeCompare(b.to)
       );
     });
-}
-
-function unionKeys(a: readonly PlanEndpoint[], b: readonly PlanEndpoint[]): string[] {
-  return [...new Set([...a.map((e) => e.key), ...b.map((e) => e.key)])];
 }
 
 function portsKey(ports: readonly PortRef[]): string {

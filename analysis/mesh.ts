@@ -155,7 +155,7 @@ export function checkMesh(
   const violations: MeshReport["violations"] = [];
   const findings: MeshFinding[] = [];
   let auditOnly = 0;
-  for (const cell of report.cells) {
+  for (const cell of report.expandCells()) {
     const from = endpointOf(cell.from);
     const to = endpointOf(cell.to);
     const mesh = meshVerdict(layers, from, to, cell.port, cell.protocol);

@@ -75,8 +75,10 @@ export interface ReachabilitySummary {
   phases: PhaseTable[];
   /** Area namespaces, by area then name. */
   namespaces: NamespaceInfo[];
-  /** `namespaceCells[from][to]`, in the order of `namespaces`. */
-  namespaceCells: NamespaceCell[][];
+  /** The cell from one namespace to another, by their indexes in `namespaces`. */
+  namespaceCell(from: number, to: number): NamespaceCell;
+  /** How many namespaces (itself included) a namespace reaches with each kind of cell. */
+  namespaceTally(from: number): Record<NamespaceCell, number>;
   /** Egress of each area's pods to each place outside the cluster. */
   egress: { area: Area; cells: { destination: PlanEndpoint; cell: PortsCell }[] }[];
   /** Every group of pods to cluster DNS, and to the tools. */
@@ -153,7 +155,7 @@ export function summarise(r: PlanReachability, config: SegmentationConfig): Reac
     }))
     .filter((ns) => ns.sources.length > 0)
     .sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.name.localeCompare(b.name));
-  const namespaceCells = namespaces.map((from) => namespaces.map((to) => namespaceCell(r, from, to)));
+  const { namespaceCell: cellBetween, namespaceTally } = namespaceGrid(r, namespaces);
 
   const outsideDestinations = r.destinations.filter((e) => e.group === OUTSIDE_GROUP);
   const egress = areasPresent.map((area) => {
@@ -215,22 +217,16 @@ export function summarise(r: PlanReachability, config: SegmentationConfig): Reac
     };
   });
 
-  let allowed = 0;
-  r.sources.forEach((_, s) => {
-    r.destinations.forEach((_, d) => {
-      allowed += r.reached(s, d).length;
-    });
-  });
-
   return {
     rows,
     phases,
     namespaces,
-    namespaceCells,
+    namespaceCell: cellBetween,
+    namespaceTally,
     egress,
     services,
     controllers,
-    connections: { evaluated: r.connectionCount(), allowed },
+    connections: { evaluated: r.connectionCount(), allowed: r.allowedCount() },
   };
 }
 
@@ -250,18 +246,59 @@ function kindOf(r: PlanReachability, group: SourceGroup): string {
   return r.sources[group.members[0]!]!.role.kind;
 }
 
-/** Connections from every source to every destination (an endpoint and itself excepted) on one port. */
+/**
+ * Connections from every source to every destination (an endpoint and itself excepted) on one port,
+ * counted by classes of cells: one verdict per class.
+ */
 export function tally(r: PlanReachability, sources: number[], destinations: number[], port: PortRef): Tally {
   let allowed = 0;
   let total = 0;
-  for (const s of sources) {
-    for (const d of destinations) {
-      if (r.sources[s]!.key === r.destinations[d]!.key) continue;
-      total++;
-      if (r.allows(s, d, port)) allowed++;
-    }
+  for (const cell of r.cellClasses(sources, destinations)) {
+    total += cell.count;
+    if (r.allows(cell.source, cell.destination, port)) allowed += cell.count;
   }
   return { allowed, total };
+}
+
+/**
+ * The namespace grid without its n² cells: a cell depends only on the classes of its two namespaces and
+ * on whether they are one, so each kind of cell is decided once and rows are counted class by class.
+ */
+function namespaceGrid(
+  r: PlanReachability,
+  namespaces: readonly NamespaceInfo[],
+): Pick<ReachabilitySummary, "namespaceCell" | "namespaceTally"> {
+  const classOf = namespaces.map((ns, i) => r.classOf(ns.name) ?? -1 - i);
+  const decided = new Map<string, NamespaceCell>();
+  const namespaceCell = (from: number, to: number): NamespaceCell => {
+    const key = `${classOf[from]} ${classOf[to]} ${from === to}`;
+    let cell = decided.get(key);
+    if (cell === undefined) {
+      cell = decideNamespaceCell(r, namespaces[from]!, namespaces[to]!);
+      decided.set(key, cell);
+    }
+    return cell;
+  };
+  const members = new Map<number, number[]>();
+  classOf.forEach((cls, i) => {
+    const first = members.get(cls) ?? [];
+    if (first.length < 2) first.push(i);
+    members.set(cls, first);
+  });
+  const sizes = new Map<number, number>();
+  for (const cls of classOf) sizes.set(cls, (sizes.get(cls) ?? 0) + 1);
+  const namespaceTally = (from: number): Record<NamespaceCell, number> => {
+    const counts: Record<NamespaceCell, number> = { allow: 0, "endpoint-only": 0, partial: 0, deny: 0 };
+    counts[namespaceCell(from, from)]++;
+    for (const [cls, size] of sizes) {
+      const others = cls === classOf[from] ? size - 1 : size;
+      if (others === 0) continue;
+      const to = members.get(cls)!.find((i) => i !== from)!;
+      counts[namespaceCell(from, to)] += others;
+    }
+    return counts;
+  };
+  return { namespaceCell, namespaceTally };
 }
 
 /** Per port the destinations serve, how many of the connections reach it. */
@@ -293,7 +330,7 @@ export function portsCellText(cell: PortsCell): string {
     .join(", ");
 }
 
-function namespaceCell(r: PlanReachability, from: NamespaceInfo, to: NamespaceInfo): NamespaceCell {
+function decideNamespaceCell(r: PlanReachability, from: NamespaceInfo, to: NamespaceInfo): NamespaceCell {
   let toEndpoints: Tally = { allowed: 0, total: 0 };
   let toOthers: Tally = { allowed: 0, total: 0 };
   for (const d of to.destinations) {

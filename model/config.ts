@@ -12,7 +12,13 @@ import { sortCidrs } from "../core/cidr";
 import { AREA_RULES, AREAS, type Area, type Phase } from "./areas";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
 import { type MeshConfig, managedNamespaceNames, normaliseMesh } from "./mesh/config";
-import { CONFIG_KEYS, type ConfigKey, type DATA_STORE_KINDS, type RawSection } from "./schema";
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type DATA_STORE_KINDS,
+  type RawSection,
+  type STORE_PHASES,
+} from "./schema";
 import { validateSections } from "./validate";
 import { issuesFromZod, suggestion } from "./zodIssues";
 
@@ -96,6 +102,31 @@ export interface DataStoreConfig {
   ports: number[];
   /** Whether the stack opens the store's group to the cluster's CIDRs (Kafka only on request). */
   openFromCluster: boolean;
+  /** Who uses the store, sorted by namespace then labels (model/storeAccess.ts). */
+  clients: StoreClient[];
+  /** `open`: the cluster's pod ranges reach it; `clients`: only its clients, in both layers. */
+  phase: StorePhase;
+  /** Where the store's addresses come from, sorted. */
+  subnets: string[];
+  existingInboundRules: number;
+  rulesQuota: number;
+}
+
+export type StorePhase = (typeof STORE_PHASES)[number];
+
+/** Pods that use a data store: a namespace's pods, or those of them with all of `podLabels`. */
+export interface StoreClient {
+  namespace: string;
+  podLabels: Record<string, string>;
+}
+
+/** Security groups for pods, for the stores' clients (model/storeAccess.ts). */
+export interface StoreAccessConfig {
+  clusterSecurityGroupId?: string;
+  clusterAccountId?: string;
+  nodeInstanceTypes: string[];
+  securityGroupsPerInterface: number;
+  rulesQuota: number;
 }
 
 export interface LegacyLoadBalancerConfig {
@@ -147,6 +178,7 @@ export interface SegmentationConfig {
   labelIntegrity: LabelIntegrityConfig;
   /** The Linkerd authorization layer, namespace by namespace (model/mesh). */
   mesh: MeshConfig;
+  storeAccess: StoreAccessConfig;
 }
 
 /** The stack config as plain data: `segmentation:*` values by key (namespace stripped), and `aws:region`. */
@@ -313,6 +345,11 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
         securityGroupId: store.securityGroupId,
         ports: uniqueNumbers([...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])]),
         openFromCluster: store.openFromCluster ?? store.kind !== "msk",
+        clients: storeClients(store.clients),
+        phase: store.phase,
+        subnets: sortCidrs(unique(store.subnets)),
+        existingInboundRules: store.existingInboundRules,
+        rulesQuota: store.rulesQuota,
       })),
     ),
     legacyLoadBalancers: byName(
@@ -335,7 +372,28 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       contact: s.labelIntegrity.contact,
     },
     mesh: normaliseMesh(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
+    storeAccess: {
+      ...(s.storeAccess.clusterSecurityGroupId
+        ? { clusterSecurityGroupId: s.storeAccess.clusterSecurityGroupId }
+        : {}),
+      ...(s.storeAccess.clusterAccountId ? { clusterAccountId: s.storeAccess.clusterAccountId } : {}),
+      nodeInstanceTypes: unique(s.storeAccess.nodeInstanceTypes),
+      securityGroupsPerInterface: s.storeAccess.securityGroupsPerInterface,
+      rulesQuota: s.storeAccess.rulesQuota,
+    },
   };
+}
+
+/** Sorted and deduplicated, so the same clients in any order plan the same groups. */
+function storeClients(
+  clients: readonly { namespace: string; podLabels: Record<string, string> }[],
+): StoreClient[] {
+  const byKey = new Map<string, StoreClient>();
+  for (const client of clients) {
+    const normalised = { namespace: client.namespace, podLabels: sortedRecord(client.podLabels) };
+    byKey.set(JSON.stringify(normalised), normalised);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, client]) => client);
 }
 
 function byName<T extends { name: string }>(items: T[]): T[] {

@@ -13,6 +13,7 @@ import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
 import { managedNamespaceNames, meshNamespaceIssues } from "./mesh/config";
 import type { ConfigKey } from "./schema";
+import { STORE_CHECKS } from "./storeChecks";
 
 type Sections = Required<ParsedSections>;
 
@@ -51,6 +52,7 @@ const CHECKS: Check[] = [
   { needs: ["tools"], run: tools },
   { needs: ["labelIntegrity"], run: labelIntegrity },
   ...AWS_CHECKS,
+  ...STORE_CHECKS,
   { needs: ["labelIntegrity", "cluster"], run: admissionPoliciesNeedKubernetes130 },
   {
     needs: ["mesh", "namespaces", "tools"],

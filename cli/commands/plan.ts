@@ -63,7 +63,7 @@ export const plan: NetsegCommand = (program, io) => {
           `  aws/resources.json   ${count(JSON.parse(files.find((f) => f.path === "aws/resources.json")!.content).length, "resource")}`,
           `  resources.json       ${count(stackPlan.resources.length, "resource")} in all`,
           "  reachability.md, reachability.svg, reachability.html",
-          `Design check: ${count(design.cells.length, "cell")}, ${
+          `Design check: ${count(design.cellCount, "cell")}, ${
             design.violations.length === 0
               ? "no violations"
               : `${count(design.violations.length, "violation")} (netseg verify --plan ${shown} lists them)`

@@ -30,7 +30,7 @@ export const verify: NetsegCommand = (program, io) => {
       progress.step("design check: deciding every cell of the design's tables");
       const report = checkDesign(plan.config, planObjects(plan));
       progress.step(
-        `design check: ${report.cells.length.toLocaleString("en")} cells, ` +
+        `design check: ${report.cellCount.toLocaleString("en")} cells, ` +
           `${report.violations.length.toLocaleString("en")} violations`,
       );
       io.stdout(verifyText(plan.stack, report));
@@ -44,7 +44,7 @@ export const verify: NetsegCommand = (program, io) => {
       }
       if (report.violations.length > 0) {
         throw new CommandError(
-          `${report.violations.length.toLocaleString("en")} of ${report.cells.length.toLocaleString("en")} design cells do not hold`,
+          `${report.violations.length.toLocaleString("en")} of ${report.cellCount.toLocaleString("en")} design cells do not hold`,
           1,
         );
       }

@@ -189,7 +189,7 @@ export function heatMapSvg(stack: string, summary: ReachabilitySummary): string 
     });
     namespaces.forEach((from, r) => {
       namespaces.forEach((to, c) => {
-        const cell = summary.namespaceCells[r]![c]!;
+        const cell = summary.namespaceCell(r, c);
         svg.rect(
           left + c * size,
           top + r * size,

@@ -29,7 +29,7 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   progress.step("design check: deciding every cell of the design's tables");
   const design = checkDesign(plan.config, objects);
   progress.step(
-    `design check: ${count(design.cells.length, "cell")}, ${count(design.violations.length, "violation")}`,
+    `design check: ${count(design.cellCount, "cell")}, ${count(design.violations.length, "violation")}`,
   );
   return { reachability, summary, design };
 }

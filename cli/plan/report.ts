@@ -2,7 +2,7 @@
  * `reachability.md` and `reachability.html`: the plan's reachability as a reviewer reads it, from the
  * summary (who reaches whom) and the design check (what should hold and what does not).
  */
-import type { DesignReport, Section, Violation } from "../../analysis/design";
+import type { DesignCellGroup, DesignReport, Section, Violation } from "../../analysis/design";
 import { portText } from "../../analysis/reachability";
 import {
   type NamespaceCell,
@@ -130,7 +130,7 @@ export function reportBlocks(input: ReportInput): Block[] {
 }
 
 function designSentence(design: DesignReport): string {
-  const cells = design.cells.length.toLocaleString("en");
+  const cells = design.cellCount.toLocaleString("en");
   return design.violations.length === 0
     ? `Design check: ${cells} cells, no violations.`
     : `Design check: ${cells} cells, **${count(design.violations.length, "violation")}**.`;
@@ -138,13 +138,15 @@ function designSentence(design: DesignReport): string {
 
 export function designBlocks(design: DesignReport): Block[] {
   const rows = SECTIONS.map((section) => {
-    const cells = design.cells.filter((c) => c.section === section);
+    const groups = design.groups.filter((c) => c.section === section);
+    const cells = (test: (group: DesignCellGroup) => boolean) =>
+      String(groups.filter(test).reduce((sum, group) => sum + group.count, 0));
     const violations = design.violations.filter((v) => v.section === section).length;
     return [
       section,
-      String(cells.length),
-      String(cells.filter((c) => c.expected === "allow").length),
-      String(cells.filter((c) => c.expected === "deny").length),
+      cells(() => true),
+      cells((c) => c.expected === "allow"),
+      cells((c) => c.expected === "deny"),
       String(violations),
     ];
   });
@@ -199,7 +201,7 @@ function namespaceBlocks(summary: ReachabilitySummary): Block[] {
         rows: namespaces.map((from, r) => [
           String(r + 1),
           `${from.name} (${from.area})${from.phase === "strict" ? " *" : ""}`,
-          ...summary.namespaceCells[r]!.map((cell) => CELL_MARK[cell]),
+          ...namespaces.map((_, c) => CELL_MARK[summary.namespaceCell(r, c)]),
         ]),
         align: ["right", "left", ...namespaces.map(() => "center" as const)],
       },
@@ -207,14 +209,13 @@ function namespaceBlocks(summary: ReachabilitySummary): Block[] {
   }
   // Too many columns for a table: per namespace, which namespaces it reaches, by kind of cell.
   const rows = namespaces.map((from, r) => {
-    const cells = summary.namespaceCells[r]!;
-    const tally = (cell: NamespaceCell) => cells.filter((c) => c === cell).length;
+    const tally = summary.namespaceTally(r);
     return [
       `${from.name} (${from.area})${from.phase === "strict" ? " *" : ""}`,
-      String(tally("allow")),
-      String(tally("endpoint-only")),
-      String(tally("partial")),
-      String(tally("deny")),
+      String(tally.allow),
+      String(tally["endpoint-only"]),
+      String(tally.partial),
+      String(tally.deny),
     ];
   });
   return [

@@ -8,9 +8,12 @@ const SECTIONS = ["ingress", "egress", "dns", "tools", "controllers"] as const;
 export function verifyText(stack: string, report: DesignReport): string {
   const sections = SECTIONS.map(
     (section) =>
-      `${section} ${report.cells.filter((c) => c.section === section).length.toLocaleString("en")}`,
+      `${section} ${report.groups
+        .filter((c) => c.section === section)
+        .reduce((sum, group) => sum + group.count, 0)
+        .toLocaleString("en")}`,
   ).join(", ");
-  const head = `Design check of stack ${stack || "(unknown)"}: ${count(report.cells.length, "cell")} (${sections})`;
+  const head = `Design check of stack ${stack || "(unknown)"}: ${count(report.cellCount, "cell")} (${sections})`;
   if (report.violations.length === 0) return `${head}, no violations.\n`;
   const { header, rows } = violationTable(report.violations);
   return `${head}, ${count(report.violations.length, "violation")}:\n\n${textTable(header, rows)}\n`;

@@ -16,11 +16,11 @@ describe("checking a plan against the design", () => {
   it("finds the dev stack's policies true to every section of the design", () => {
     const report = checkDesign(config(), plannedObjects(manifests));
     assert.deepEqual(report.violations, []);
-    const sections = new Set(report.cells.map((cell) => cell.section));
+    const sections = new Set(report.groups.map((cell) => cell.section));
     assert.deepEqual([...sections].sort(), ["controllers", "dns", "egress", "ingress", "tools"]);
     assert.ok(
-      report.cells.some((cell) => cell.expected === "deny") &&
-        report.cells.some((c) => c.expected === "allow"),
+      report.groups.some((cell) => cell.expected === "deny") &&
+        report.groups.some((c) => c.expected === "allow"),
     );
   });
 

@@ -55,9 +55,9 @@ function deniedOfAllowed(designs: SegmentationConfig[], objects: PlannedObjects)
   const key = (c: { from: string; to: string; port: number; protocol: string }) =>
     `${c.from} → ${c.to} ${c.port}/${c.protocol}`;
   const allowedBy = reports.map(
-    (report) => new Set(report.cells.filter((c) => c.expected === "allow").map(key)),
+    (report) => new Set([...report.expandCells()].filter((c) => c.expected === "allow").map(key)),
   );
-  return reports[0]!.cells
+  return [...reports[0]!.expandCells()]
     .filter((c) => c.actual === "deny" && allowedBy.every((allowed) => allowed.has(key(c))))
     .map(key);
 }

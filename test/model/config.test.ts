@@ -59,7 +59,10 @@ const CASES: BadInput[] = [
   },
   {
     name: "rejects a peer overlapping the cluster's VPC",
-    edit: (v) => (v.vpcs.natonly.cidrs = ["10.20.128.0/17"]),
+    edit: (v) => {
+      v.vpcs.natonly.cidrs = ["10.20.128.0/17"];
+      for (const store of v.dataStores) if (store.vpc === "natonly") store.subnets = ["10.20.200.0/28"];
+    },
     expect: [
       {
         path: "segmentation:vpcs.natonly.cidrs[0]",

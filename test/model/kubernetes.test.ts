@@ -14,6 +14,8 @@ const configWith = (edit: (v: Record<string, any>) => void) => parseConfig(rawCo
 /** A config of `count` generated namespaces spread over the three areas. */
 function estate(count: number): SegmentationConfig {
   return configWith((v) => {
+    // The dev stores' clients are dev's namespaces, which this estate replaces.
+    for (const store of v.dataStores) store.clients = store.phase = undefined;
     v.namespaces = Object.fromEntries(
       Array.from({ length: count }, (_, i) => [
         `service-${i}`,
