@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AwsSide } from "./components/awsSide";
+import { ClusterPolicies } from "./components/clusterPolicies";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
@@ -13,6 +14,7 @@ import { loadConfig } from "./config";
 import { ProblemError } from "./core/problems";
 import { AREAS } from "./model/areas";
 import { planAwsSide } from "./model/aws";
+import { planClusterPolicies } from "./model/clusterPolicies";
 import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
@@ -51,6 +53,15 @@ export async function segmentation(hooks: ProgramHooks = {}) {
 
   const aws = new AwsSide("aws", { plan: planAwsSide(config) });
 
+  // The cluster tier's bounds come before any namespace policy: in that mode the namespace policies leave
+  // the boundaries to it.
+  const clusterPolicies = planClusterPolicies(config);
+  const bounds =
+    clusterPolicies.length > 0
+      ? new ClusterPolicies("cluster-policies", { policies: clusterPolicies, dependsOn: aws.vpcCni })
+      : undefined;
+  const policiesAfter = [...aws.vpcCni, ...(bounds ? [bounds] : [])];
+
   const kubernetes = planKubernetes(config);
   const namespaces = new Map<string, ManagedNamespace>();
   for (let start = 0; start < kubernetes.length; start += NAMESPACES_PER_BATCH) {
@@ -58,7 +69,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
       // Policies wait for enforcement to be switched on, so none lands on a data plane that ignores it.
       namespaces.set(
         namespace.name,
-        new ManagedNamespace(namespace.resourceName, { namespace, policies, policiesAfter: aws.vpcCni }),
+        new ManagedNamespace(namespace.resourceName, { namespace, policies, policiesAfter }),
       );
     }
     // Registrations under way complete in the microtasks that run before the next macrotask.
@@ -80,7 +91,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
         new IngressController(plan.resourceName, {
           namespace: namespace.namespaceName,
           plan,
-          dependsOn: [namespace, ...aws.vpcCni],
+          dependsOn: [namespace, ...policiesAfter],
         }),
       ];
     }),
@@ -115,6 +126,8 @@ export async function segmentation(hooks: ProgramHooks = {}) {
 
   return {
     phase: config.phase,
+    policyMode: config.policyMode,
+    clusterPolicies: bounds?.policyNames ?? [],
     namespacesByArea: Object.fromEntries(
       AREAS.map((area) => [
         area,

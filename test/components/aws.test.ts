@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { RecordedResource } from "../../cli/offline";
-import { assertRejectedBeforeAnyResource, devConfig, devRun, editedConfig, runStack } from "../support/stack";
+import {
+  assertRejectedBeforeAnyResource,
+  devConfig,
+  devRun,
+  editedConfig,
+  runStack,
+  withoutCni,
+} from "../support/stack";
 
 type Values = Record<string, any>;
 type Run = Awaited<ReturnType<typeof runStack>>;
@@ -324,7 +331,7 @@ describe("the AWS side under mocks (dev stack)", () => {
 describe("the AWS side under mocks, without the VPC CNI add-on", () => {
   it("declares no add-on and says in the outputs that policies are not enforced", async () => {
     // GIVEN a stack that does not manage the add-on
-    const run = await runStack(editedConfig((v) => delete v.cluster.vpcCni));
+    const run = await runStack(editedConfig(withoutCni));
     // THEN
     assert.deepEqual(ofType(run, T.vpcCni), []);
     assert.match(

@@ -77,3 +77,12 @@ export async function assertRejectedBeforeAnyResource(config: Record<string, str
   );
   assert.deepEqual(registered, []);
 }
+
+/**
+ * Dev without the VPC CNI add-on in the stack. The cluster tier needs to know the add-on's version, so such
+ * a stack runs in NetworkPolicy mode.
+ */
+export function withoutCni(values: Values): void {
+  delete values.cluster.vpcCni;
+  values.policyMode = "networkPolicy";
+}
