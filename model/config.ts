@@ -12,7 +12,14 @@ import { sortCidrs } from "../core/cidr";
 import { AREA_RULES, AREAS, type Area, type Phase } from "./areas";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
 import { type MeshConfig, managedNamespaceNames, normaliseMesh } from "./mesh/config";
-import { CONFIG_KEYS, type ConfigKey, type DATA_STORE_KINDS, type RawSection } from "./schema";
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type DATA_STORE_KINDS,
+  type POLICY_MODES,
+  type RawSection,
+  type STORE_PHASES,
+} from "./schema";
 import { validateSections } from "./validate";
 import { issuesFromZod, suggestion } from "./zodIssues";
 
@@ -66,6 +73,8 @@ export interface IngressControllerConfig {
   wafManagedRuleGroups: string[];
   /** ACM certificates of the ALB in front of a public controller, in the order given (the first is the default). */
   certificateArns: string[];
+  /** Subnets of the controller's load balancer (ALB or NLB): the only VPC addresses the controller admits. */
+  loadBalancerSubnets: string[];
 }
 
 export interface NamespaceConfig {
@@ -75,6 +84,14 @@ export interface NamespaceConfig {
   phase: Phase;
   /** Ingress controllers of other areas this namespace also admits. */
   extraIngressControllers: Area[];
+  labels: Record<string, string>;
+}
+
+/** A namespace set `retired`: out of its area, quarantined until it is deleted. */
+export interface RetiredNamespaceConfig {
+  name: string;
+  /** The area it was in, for the record. */
+  area: Area;
   labels: Record<string, string>;
 }
 
@@ -88,6 +105,31 @@ export interface DataStoreConfig {
   ports: number[];
   /** Whether the stack opens the store's group to the cluster's CIDRs (Kafka only on request). */
   openFromCluster: boolean;
+  /** Who uses the store, sorted by namespace then labels (model/storeAccess.ts). */
+  clients: StoreClient[];
+  /** `open`: the cluster's pod ranges reach it; `clients`: only its clients, in both layers. */
+  phase: StorePhase;
+  /** Where the store's addresses come from, sorted. */
+  subnets: string[];
+  existingInboundRules: number;
+  rulesQuota: number;
+}
+
+export type StorePhase = (typeof STORE_PHASES)[number];
+
+/** Pods that use a data store: a namespace's pods, or those of them with all of `podLabels`. */
+export interface StoreClient {
+  namespace: string;
+  podLabels: Record<string, string>;
+}
+
+/** Security groups for pods, for the stores' clients (model/storeAccess.ts). */
+export interface StoreAccessConfig {
+  clusterSecurityGroupId?: string;
+  clusterAccountId?: string;
+  nodeInstanceTypes: string[];
+  securityGroupsPerInterface: number;
+  rulesQuota: number;
 }
 
 export interface LegacyLoadBalancerConfig {
@@ -120,16 +162,22 @@ export interface LabelIntegrityConfig {
   contact: string;
 }
 
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
 export interface SegmentationConfig {
   region: string;
   phase: Phase;
+  /** Where the area boundaries live: Admin-tier cluster policies, or namespace NetworkPolicies only. */
+  policyMode: PolicyMode;
   cluster: ClusterConfig;
   vpcs: VpcConfig[];
   accounts: AccountConfig[];
   sources: { name: string; cidrs: string[] }[];
   /** One entry per area, in the order of `AREAS`. */
   ingress: IngressControllerConfig[];
+  /** The area namespaces in effect; retired ones are in `retiredNamespaces` only. */
   namespaces: NamespaceConfig[];
+  retiredNamespaces: RetiredNamespaceConfig[];
   dataStores: DataStoreConfig[];
   legacyLoadBalancers: LegacyLoadBalancerConfig[];
   tools: { monitoring: ToolConfig; vault: ToolConfig };
@@ -137,6 +185,7 @@ export interface SegmentationConfig {
   labelIntegrity: LabelIntegrityConfig;
   /** The Linkerd authorization layer, namespace by namespace (model/mesh). */
   mesh: MeshConfig;
+  storeAccess: StoreAccessConfig;
 }
 
 /** The stack config as plain data: `segmentation:*` values by key (namespace stripped), and `aws:region`. */
@@ -231,7 +280,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     cidrs: sortCidrs(unique(cidrs)),
   }));
   const ingress = AREAS.map((area): IngressControllerConfig => {
-    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [] };
+    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [], loadBalancerSubnets: [] };
     const fromSources = entry.sources.flatMap(
       (name) => sources.find((source) => source.name === name)?.cidrs ?? [],
     );
@@ -246,19 +295,25 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       allowedCidrs: sortCidrs(unique([...fromSources, ...fromNat.map((ip) => `${ip}/32`)])),
       wafManagedRuleGroups: unique(entry.wafManagedRuleGroups ?? []),
       certificateArns: [...new Set(entry.certificateArns ?? [])],
+      loadBalancerSubnets: sortCidrs(unique(entry.loadBalancerSubnets ?? [])),
     };
   });
-  const namespaces = Object.entries(s.namespaces).map(
-    ([name, ns]): NamespaceConfig => ({
-      name,
-      area: ns.area,
-      phase: ns.phase ?? s.phase,
-      extraIngressControllers: AREAS.filter(
-        (area) => area !== ns.area && ns.ingressControllers.includes(area),
-      ),
-      labels: sortedRecord(ns.labels),
-    }),
-  );
+  const namespaces = Object.entries(s.namespaces)
+    .filter(([, ns]) => !ns.retired)
+    .map(
+      ([name, ns]): NamespaceConfig => ({
+        name,
+        area: ns.area,
+        phase: ns.phase ?? s.phase,
+        extraIngressControllers: AREAS.filter(
+          (area) => area !== ns.area && ns.ingressControllers.includes(area),
+        ),
+        labels: sortedRecord(ns.labels),
+      }),
+    );
+  const retiredNamespaces = Object.entries(s.namespaces)
+    .filter(([, ns]) => ns.retired)
+    .map(([name, ns]): RetiredNamespaceConfig => ({ name, area: ns.area, labels: sortedRecord(ns.labels) }));
   const tool = (t: RawSection<"tools">["monitoring"]): ToolConfig => ({
     namespace: t.namespace,
     podLabels: sortedRecord(t.podLabels),
@@ -269,6 +324,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
   return {
     region: s.region,
     phase: s.phase,
+    policyMode: s.policyMode,
     cluster: {
       ...cluster,
       cidrs: sortCidrs(cluster.cidrs),
@@ -289,6 +345,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     sources: byName(sources),
     ingress,
     namespaces: byName(namespaces),
+    retiredNamespaces: byName(retiredNamespaces),
     dataStores: byName(
       s.dataStores.map((store) => ({
         name: store.name,
@@ -297,6 +354,11 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
         securityGroupId: store.securityGroupId,
         ports: uniqueNumbers([...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])]),
         openFromCluster: store.openFromCluster ?? store.kind !== "msk",
+        clients: storeClients(store.clients),
+        phase: store.phase,
+        subnets: sortCidrs(unique(store.subnets)),
+        existingInboundRules: store.existingInboundRules,
+        rulesQuota: store.rulesQuota,
       })),
     ),
     legacyLoadBalancers: byName(
@@ -319,7 +381,28 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       contact: s.labelIntegrity.contact,
     },
     mesh: normaliseMesh(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
+    storeAccess: {
+      ...(s.storeAccess.clusterSecurityGroupId
+        ? { clusterSecurityGroupId: s.storeAccess.clusterSecurityGroupId }
+        : {}),
+      ...(s.storeAccess.clusterAccountId ? { clusterAccountId: s.storeAccess.clusterAccountId } : {}),
+      nodeInstanceTypes: unique(s.storeAccess.nodeInstanceTypes),
+      securityGroupsPerInterface: s.storeAccess.securityGroupsPerInterface,
+      rulesQuota: s.storeAccess.rulesQuota,
+    },
   };
+}
+
+/** Sorted and deduplicated, so the same clients in any order plan the same groups. */
+function storeClients(
+  clients: readonly { namespace: string; podLabels: Record<string, string> }[],
+): StoreClient[] {
+  const byKey = new Map<string, StoreClient>();
+  for (const client of clients) {
+    const normalised = { namespace: client.namespace, podLabels: sortedRecord(client.podLabels) };
+    byKey.set(JSON.stringify(normalised), normalised);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, client]) => client);
 }
 
 function byName<T extends { name: string }>(items: T[]): T[] {

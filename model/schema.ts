@@ -181,6 +181,12 @@ export const widestSourceSchema = z
   .prefault(DEFAULT_WIDEST_SOURCE);
 
 export const ingressControllerSchema = z.strictObject({
+  /**
+   * Subnets the controller's load balancer lives in (the ALB's for the public controller, the NLB's for the
+   * others): health checks, and every request behind the ALB, come from these addresses. The controller
+   * admits them and not the rest of the VPC, whose pod ranges would otherwise reach it directly.
+   */
+  loadBalancerSubnets: z.array(cidr).min(1).optional(),
   /** Names from `segmentation:sources` allowed through this controller's load balancer. */
   sources: z.array(z.string()).default([]),
   /** VPCs whose NAT gateway addresses are allowed (the legacy ECS VPCs). */
@@ -208,6 +214,11 @@ export const namespaceSchema = z.strictObject({
   ingressControllers: z.array(area).default([]),
   /** Extra labels for the namespace. */
   labels: labels.default({}),
+  /**
+   * Takes the namespace out of its area before it leaves the stack: no area label, no allows, and a
+   * default-deny that stays in the cluster until the namespace is deleted.
+   */
+  retired: z.boolean().default(false),
 });
 export const namespacesSchema = z.record(z.string(), namespaceSchema).superRefine((value, ctx) => {
   // With no area namespace the stack would manage tools and controllers that nothing is segmented from.
@@ -219,6 +230,39 @@ export const namespacesSchema = z.record(z.string(), namespaceSchema).superRefin
       "list the namespaces to manage, each with its area, e.g. `payments: {area: backoffice}`",
     );
   }
+});
+
+/** How far a data store is opened: to the whole cluster, or to its clients only. */
+export const STORE_PHASES = ["open", "clients"] as const;
+
+export const storeClientSchema = z.strictObject({
+  namespace: namespaceName,
+  /** Only the pods with these labels use the store; all of the namespace's pods when empty. */
+  podLabels: labels.default({}),
+});
+
+/**
+ * Security groups for pods, which the AWS side of a store's clients rests on
+ * (https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html).
+ */
+export const storeAccessSchema = z.strictObject({
+  /**
+   * The EKS cluster security group. A pod given its own groups loses the node's, so every
+   * SecurityGroupPolicy lists this one too: kubelet probes, DNS and pod-to-pod traffic keep working.
+   */
+  clusterSecurityGroupId: awsId("sg", "sg-0a1b2c3d4e5f60718").optional(),
+  /** The cluster's 12-digit account id, needed when a store in another account references a client's group. */
+  clusterAccountId: matching(
+    /^\d{12}$/,
+    "is not an AWS account id",
+    "use the 12 digits AWS shows",
+  ).optional(),
+  /** Instance types of the nodes that run clients' pods; checked against what trunking supports. */
+  nodeInstanceTypes: z.array(z.string().min(1)).default([]),
+  /** Security groups allowed per network interface in the cluster's account (AWS default 5, at most 16). */
+  securityGroupsPerInterface: z.number().int().min(1).max(16).default(5),
+  /** Outbound rules allowed per security group in the cluster's account (AWS default 60). */
+  rulesQuota: z.number().int().min(1).default(60),
 });
 
 export const DATA_STORE_KINDS = [
@@ -239,6 +283,20 @@ export const dataStoreSchema = z.strictObject({
   ports: z.array(port).min(1).optional(),
   /** Open the store to the cluster's CIDRs even when it is Kafka (MSK is already open to all VPCs). */
   openFromCluster: z.boolean().optional(),
+  // Least-privilege access (model/storeAccess.ts): who may reach the store, and whether only they may.
+  /** The workloads that use the store: a namespace, and optionally the labels of its pods that do. */
+  clients: z.array(storeClientSchema).default([]),
+  /**
+   * `open`: the store's group admits the cluster's pod ranges, as in the design's first phase. `clients`:
+   * only its clients, by security group for pods and by NetworkPolicy egress. Moved one store at a time.
+   */
+  phase: z.enum(STORE_PHASES).default("open"),
+  /** The subnets the store's addresses come from; NetworkPolicies name them, so `clients` needs them. */
+  subnets: z.array(cidr).default([]),
+  /** Inbound rules the store's group already has that this stack does not manage (counted against the quota). */
+  existingInboundRules: z.number().int().min(0).default(0),
+  /** Inbound rules allowed per security group in the store's account (AWS default 60). */
+  rulesQuota: z.number().int().min(1).default(60),
 });
 export const dataStoresSchema = z.array(dataStoreSchema);
 
@@ -293,6 +351,14 @@ export const egressSchema = z.strictObject({
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
 });
 
+/**
+ * Where the platform's boundaries live: `clusterTier` renders them as Admin-tier ClusterNetworkPolicies, which
+ * no NetworkPolicy can undo (VPC CNI v1.21.1 and later); `networkPolicy` keeps them in namespace
+ * NetworkPolicies, for clusters whose CNI does not enforce the tiers, and refuses crossing team policies at
+ * admission.
+ */
+export const POLICY_MODES = ["networkPolicy", "clusterTier"] as const;
+
 export const labelIntegritySchema = z.strictObject({
   /** What the admission policy does with a refused change: log it, warn the user, or deny it. */
   enforcement: z.enum(["audit", "warn", "deny"]).default("audit"),
@@ -315,6 +381,7 @@ export const labelIntegritySchema = z.strictObject({
 /** Schemas by config key (without the `segmentation:` namespace); `required` keys must be present. */
 export const CONFIG_KEYS = {
   phase: { schema: phase.default("migration"), required: false },
+  policyMode: { schema: z.enum(POLICY_MODES).default("networkPolicy"), required: false },
   cluster: { schema: clusterSchema, required: true },
   vpcs: { schema: z.record(z.string(), vpcSchema), required: true },
   accounts: { schema: z.record(z.string(), accountSchema).default({}), required: false },
@@ -328,6 +395,7 @@ export const CONFIG_KEYS = {
   egress: { schema: egressSchema.prefault({}), required: false },
   labelIntegrity: { schema: labelIntegritySchema.prefault({}), required: false },
   mesh: { schema: meshSchema.prefault({}), required: false },
+  storeAccess: { schema: storeAccessSchema.prefault({}), required: false },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,0 +1,253 @@
+/**
+ * Config checks for least-privilege store access (model/storeAccess.ts), run with every other check before
+ * any resource is declared (registered in `validate.ts`). What AWS would refuse at deploy time (a group
+ * reference across Regions, an instance type without trunking, a full group) is refused here instead.
+ */
+import { contains } from "../core/cidr";
+import type { ParsedSections, StoreClient } from "./config";
+import type { ConfigIssue } from "./issues";
+import type { ConfigKey, RawSection } from "./schema";
+import { clientKey, clientText, groupsOnPod, planClientGroups } from "./storeAccess";
+import { suggestion } from "./zodIssues";
+
+type Sections = Required<ParsedSections>;
+type RawStore = RawSection<"dataStores">[number];
+
+export const STORE_CHECKS: readonly {
+  needs: readonly ConfigKey[];
+  run(sections: Sections): ConfigIssue[];
+}[] = [
+  { needs: ["dataStores", "namespaces", "tools"], run: storeClientsExist },
+  { needs: ["dataStores"], run: storesInClientsPhaseHaveClients },
+  { needs: ["dataStores", "vpcs", "cluster"], run: storeSubnetsLieInTheirVpc },
+  { needs: ["dataStores", "cluster", "vpcs", "accounts", "storeAccess"], run: clientGroupsCanBeReferenced },
+  { needs: ["dataStores", "cluster"], run: storeGroupsFitTheirQuota },
+  { needs: ["dataStores", "storeAccess"], run: clientGroupsFitTheirQuotas },
+  { needs: ["storeAccess"], run: nodesSupportTrunking },
+];
+
+const at = (index: number) => `segmentation:dataStores[${index}]`;
+
+function ports(store: RawStore): number[] {
+  return [...new Set([...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])])];
+}
+
+function storeClientsExist({ dataStores, namespaces, tools }: Sections): ConfigIssue[] {
+  const known = [...Object.keys(namespaces), tools.monitoring.namespace, tools.vault.namespace].sort();
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    const seen = new Set<string>();
+    store.clients.forEach((client, clientIndex) => {
+      const path = `${at(index)}.clients[${clientIndex}]`;
+      if (!known.includes(client.namespace)) {
+        issues.push({
+          path: `${path}.namespace`,
+          value: client.namespace,
+          problem: `is not a namespace the stack manages, so no pod of it could use data store "${store.name}"`,
+          fix:
+            suggestion(client.namespace, known) ??
+            (known.length <= 8
+              ? `add it to segmentation:namespaces, or name one of ${known.join(", ")}`
+              : "add it to segmentation:namespaces, or name a namespace listed there"),
+        });
+      }
+      const key = clientKey(client as StoreClient);
+      if (seen.has(key)) {
+        issues.push({
+          path,
+          value: client,
+          problem: `repeats client ${clientText(client as StoreClient)} of data store "${store.name}"`,
+          fix: "list each client once",
+        });
+      }
+      seen.add(key);
+    });
+  });
+  return issues;
+}
+
+function storesInClientsPhaseHaveClients({ dataStores }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    if (store.phase !== "clients") return;
+    if (store.clients.length === 0) {
+      issues.push({
+        path: `${at(index)}.clients`,
+        value: store.clients,
+        problem: `is empty while data store "${store.name}" is in clients phase, so nothing would reach it`,
+        fix: "list the namespaces that use the store, or keep its phase open",
+      });
+    }
+    if (store.subnets.length === 0) {
+      issues.push({
+        path: `${at(index)}.subnets`,
+        value: store.subnets,
+        problem: `is empty while data store "${store.name}" is in clients phase; its clients' NetworkPolicies must name its addresses`,
+        fix: "list the subnets of the store's subnet group (the ranges its endpoints get addresses from)",
+      });
+    }
+    if (store.openFromCluster === false || (store.openFromCluster === undefined && store.kind === "msk")) {
+      issues.push({
+        path: `${at(index)}.phase`,
+        value: store.phase,
+        problem: `is clients, but the stack manages no rule on the group of data store "${store.name}"`,
+        fix: "set openFromCluster: true so the stack owns the store's rules, or keep its phase open",
+      });
+    }
+  });
+  return issues;
+}
+
+function storeSubnetsLieInTheirVpc({ dataStores, vpcs, cluster }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    const vpc = vpcs[store.vpc];
+    // A store in an unknown or unpeered VPC is reported on its own (validate.ts).
+    if (!vpc || (store.vpc !== cluster.vpc && !vpc.peered)) return;
+    store.subnets.forEach((subnet, subnetIndex) => {
+      if (contains(vpc.cidrs, subnet)) return;
+      issues.push({
+        path: `${at(index)}.subnets[${subnetIndex}]`,
+        value: subnet,
+        problem: `is outside VPC "${store.vpc}" (${vpc.cidrs.join(", ")}) of data store "${store.name}"`,
+        fix: `use the store's subnets, which lie inside ${vpc.cidrs.join(" or ")}`,
+      });
+    });
+  });
+  return issues;
+}
+
+/**
+ * The store's rule references a group in the cluster's VPC: AWS accepts that across a peering in one Region
+ * only, with the group's account named when the store is in another account.
+ */
+function clientGroupsCanBeReferenced({
+  dataStores,
+  cluster,
+  vpcs,
+  accounts,
+  storeAccess,
+  region: home,
+}: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const withClients = dataStores
+    .map((store, index) => ({ store, index }))
+    .filter(({ store }) => store.clients.length > 0);
+  if (withClients.length === 0) return [];
+  const first = withClients[0]!;
+  const clusterVpc = vpcs[cluster.vpc];
+  const regionOf = (name: string) => {
+    const vpc = vpcs[name];
+    return vpc?.region ?? (vpc?.account ? accounts[vpc.account]?.region : undefined) ?? home;
+  };
+  if (!storeAccess.clusterSecurityGroupId) {
+    issues.push({
+      path: "segmentation:storeAccess.clusterSecurityGroupId",
+      value: undefined,
+      problem: `is missing, but data store "${first.store.name}" has clients; pods given their own groups lose the node's, and with them kubelet probes and DNS`,
+      fix: "give the EKS cluster security group (aws eks describe-cluster --query cluster.resourcesVpcConfig.clusterSecurityGroupId)",
+    });
+  }
+  for (const { store, index } of withClients) {
+    const storeVpc = vpcs[store.vpc];
+    // A cluster outside aws:region is reported on its own; every store would repeat it here.
+    if (!storeVpc || !clusterVpc || regionOf(cluster.vpc) !== home) continue;
+    const region = regionOf(store.vpc);
+    const clusterRegion = regionOf(cluster.vpc);
+    if (region !== clusterRegion) {
+      issues.push({
+        path: `${at(index)}.clients`,
+        value: store.clients,
+        problem: `name pods whose group data store "${store.name}" would reference across Regions (${region}); AWS refuses group references over an inter-Region peering`,
+        fix: "keep the store open (its rules name the pod ranges), or move it to the cluster's Region",
+      });
+    }
+    const named = issues.some((issue) => issue.path === "segmentation:storeAccess.clusterAccountId");
+    if (storeVpc.account !== clusterVpc.account && !storeAccess.clusterAccountId && !named) {
+      issues.push({
+        path: "segmentation:storeAccess.clusterAccountId",
+        value: undefined,
+        problem: `is missing, but data store "${store.name}" lives in account "${storeVpc.account}" and must reference its clients' groups as <account>/<group>`,
+        fix: "give the 12-digit id of the account the cluster runs in",
+      });
+    }
+  }
+  return issues;
+}
+
+function storeGroupsFitTheirQuota({ dataStores, cluster }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    const open =
+      store.phase === "open" && (store.openFromCluster ?? store.kind !== "msk") ? cluster.cidrs.length : 0;
+    const clients = new Set(store.clients.map((c) => clientKey(c as StoreClient))).size;
+    const planned = ports(store).length * (open + clients);
+    const total = store.existingInboundRules + planned;
+    if (total <= store.rulesQuota) return;
+    issues.push({
+      path: `${at(index)}.clients`,
+      value: store.clients,
+      problem:
+        `would give security group ${store.securityGroupId} of "${store.name}" ${total} inbound rules ` +
+        `(${store.existingInboundRules} existing + ${ports(store).length} port(s) × (${open} pod range(s) + ${clients} client group(s))), ` +
+        `over its quota of ${store.rulesQuota}`,
+      fix: "raise the group's inbound rule quota in AWS and set rulesQuota to match, move the store to clients phase (its pod-range rules go), or give clients that share a namespace one entry",
+    });
+  });
+  return issues;
+}
+
+function clientGroupsFitTheirQuotas({ dataStores, storeAccess }: Sections): ConfigIssue[] {
+  const stores = dataStores.map((store) => ({
+    name: store.name,
+    ports: ports(store),
+    clients: store.clients.map((client) => ({ namespace: client.namespace, podLabels: client.podLabels })),
+  }));
+  const groups = planClientGroups({ dataStores: stores });
+  const issues: ConfigIssue[] = [];
+  for (const group of groups) {
+    const outbound = group.stores.reduce(
+      (count, name) => count + (stores.find((store) => store.name === name)?.ports.length ?? 0),
+      0,
+    );
+    if (outbound > storeAccess.rulesQuota) {
+      issues.push({
+        path: "segmentation:storeAccess.rulesQuota",
+        value: storeAccess.rulesQuota,
+        problem: `is below the ${outbound} outbound rules of the group of client ${clientText(group)} (one per store and port)`,
+        fix: "raise the outbound rule quota in AWS and set rulesQuota to match, or split the client by pod labels",
+      });
+    }
+    // Every pod of the client carries its groups and the cluster's; a SecurityGroupPolicy holds at most 5.
+    const onPod = groupsOnPod(group, groups).length + 1;
+    if (onPod > storeAccess.securityGroupsPerInterface) {
+      issues.push({
+        path: "segmentation:storeAccess.securityGroupsPerInterface",
+        value: storeAccess.securityGroupsPerInterface,
+        problem: `is below the ${onPod} groups a pod of client ${clientText(group)} would carry (its client groups and the cluster's)`,
+        fix: "give the namespace's clients fewer distinct pod labels, or raise the groups-per-interface quota in AWS (16 at most) and set it here",
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Families the VPC resource controller never trunks: `t` (named by the EKS guide) and the Xen-based
+ * generations that predate Nitro (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html).
+ */
+const NO_TRUNKING = /^(t\d+[a-z]*|m[1-4]|c[1-4]|r3|r4|i2|i3|d2|x1e?|g2|g3s?|p2|p3|h1|f1)\./;
+
+function nodesSupportTrunking({ storeAccess }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  storeAccess.nodeInstanceTypes.forEach((type, index) => {
+    if (!NO_TRUNKING.test(type) || type.endsWith(".metal")) return;
+    issues.push({
+      path: `segmentation:storeAccess.nodeInstanceTypes[${index}]`,
+      value: type,
+      problem: "cannot trunk network interfaces, so its pods get no security group of their own",
+      fix: "run clients on a Nitro type with IsTrunkingCompatible in the VPC resource controller's limits.go (e.g. m5, c6g, r6i), never the t family",
+    });
+  });
+  return issues;
+}
