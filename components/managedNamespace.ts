@@ -33,7 +33,7 @@ export class ManagedNamespace extends pulumi.ComponentResource {
             : {}),
         },
       },
-      { parent: this, protect: true, retainOnDelete: true },
+      { parent: this, protect: args.namespace.protect, retainOnDelete: true },
     );
     declarePolicies(args.policies, this, [namespace, ...(args.policiesAfter ?? [])]);
     this.namespaceName = namespace.metadata.name;

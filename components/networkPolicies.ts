@@ -46,7 +46,7 @@ export function declarePolicies(
     const resource = new k8s.networking.v1.NetworkPolicy(
       policy.resourceName,
       { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
-      { parent, dependsOn: [...dependsOn, ...before] },
+      { parent, dependsOn: [...dependsOn, ...before], retainOnDelete: policy.retainOnDelete ?? false },
     );
     declared.set(policy.resourceName, resource);
     return resource;

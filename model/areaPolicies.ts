@@ -13,6 +13,10 @@
  * in a direction lives in the one policy that first isolates it there, and a policy selecting more pods
  * waits for the narrower one: whatever order the engine creates them in, no pod is isolated without all of
  * its allows. The default-deny waits for every allow.
+ *
+ * The default-deny is also the one policy left in the cluster when the stack stops declaring it: a namespace
+ * dropped from config keeps its pods isolated, never open, until it is deleted. A retired namespace keeps
+ * only the default-deny, as a quarantine.
  */
 
 import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
@@ -24,7 +28,7 @@ import type {
 } from "../core/k8s";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import { AREA_RULES, type Area } from "./areas";
-import type { NamespaceConfig, SegmentationConfig } from "./config";
+import type { NamespaceConfig, RetiredNamespaceConfig, SegmentationConfig } from "./config";
 import {
   ALL_PODS,
   anyAreaNamespace,
@@ -50,10 +54,34 @@ export const DEFAULT_DENY = AREA_POLICY.defaultDeny;
 
 const DEFAULT_LABELS = { [DEFAULT_POLICY_LABEL]: "true" };
 
-/** The default policies of every area namespace, sorted by resource name. */
+/** The default policies of every area namespace and the quarantine of every retired one, by resource name. */
 export function planAreaPolicies(config: SegmentationConfig): PolicySpec[] {
   const egress = planEgressRules(config);
-  return config.namespaces.flatMap((ns) => namespacePolicies(config, ns, egress)).sort(byResourceName);
+  return [
+    ...config.namespaces.flatMap((ns) => namespacePolicies(config, ns, egress)),
+    ...config.retiredNamespaces.map(quarantine),
+  ].sort(byResourceName);
+}
+
+function quarantine(ns: RetiredNamespaceConfig): PolicySpec {
+  return defaultDeny(
+    policiesOf(ns.name),
+    `Quarantine: ${ns.name} is retired from area ${ns.area}, so every pod is isolated for ingress and egress until the namespace is deleted.`,
+    [],
+  );
+}
+
+/** Isolates every pod of the namespace in both directions, after `allows`; kept in the cluster if dropped. */
+function defaultDeny(policy: PolicyMaker, description: string, allows: PolicySpec[]): PolicySpec {
+  return {
+    ...policy(
+      AREA_POLICY.defaultDeny,
+      description,
+      { podSelector: ALL_PODS, policyTypes: ["Ingress", "Egress"] },
+      allows,
+    ),
+    retainOnDelete: true,
+  };
 }
 
 /** Egress rules by area: the same for every namespace of an area, whatever its phase. */
@@ -124,10 +152,9 @@ function namespacePolicies(
 ): PolicySpec[] {
   const policy = policiesOf(ns.name);
   const allows = [...ingressAllows(config, ns, policy), egressAllow(config, ns, egress(ns.area), policy)];
-  const deny = policy(
-    AREA_POLICY.defaultDeny,
+  const deny = defaultDeny(
+    policy,
     `Isolates every pod of ${ns.name} (area ${ns.area}, ${ns.phase} phase): only what the other netseg policies and the service's contracts allow gets through.`,
-    { podSelector: ALL_PODS, policyTypes: ["Ingress", "Egress"] },
     allows,
   );
   return [...allows, deny];

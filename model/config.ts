@@ -84,6 +84,14 @@ export interface NamespaceConfig {
   labels: Record<string, string>;
 }
 
+/** A namespace set `retired`: out of its area, quarantined until it is deleted. */
+export interface RetiredNamespaceConfig {
+  name: string;
+  /** The area it was in, for the record. */
+  area: Area;
+  labels: Record<string, string>;
+}
+
 export type DataStoreKind = (typeof DATA_STORE_KINDS)[number];
 
 export interface DataStoreConfig {
@@ -160,7 +168,9 @@ export interface SegmentationConfig {
   sources: { name: string; cidrs: string[] }[];
   /** One entry per area, in the order of `AREAS`. */
   ingress: IngressControllerConfig[];
+  /** The area namespaces in effect; retired ones are in `retiredNamespaces` only. */
   namespaces: NamespaceConfig[];
+  retiredNamespaces: RetiredNamespaceConfig[];
   dataStores: DataStoreConfig[];
   legacyLoadBalancers: LegacyLoadBalancerConfig[];
   tools: { monitoring: ToolConfig; vault: ToolConfig };
@@ -280,17 +290,22 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       certificateArns: [...new Set(entry.certificateArns ?? [])],
     };
   });
-  const namespaces = Object.entries(s.namespaces).map(
-    ([name, ns]): NamespaceConfig => ({
-      name,
-      area: ns.area,
-      phase: ns.phase ?? s.phase,
-      extraIngressControllers: AREAS.filter(
-        (area) => area !== ns.area && ns.ingressControllers.includes(area),
-      ),
-      labels: sortedRecord(ns.labels),
-    }),
-  );
+  const namespaces = Object.entries(s.namespaces)
+    .filter(([, ns]) => !ns.retired)
+    .map(
+      ([name, ns]): NamespaceConfig => ({
+        name,
+        area: ns.area,
+        phase: ns.phase ?? s.phase,
+        extraIngressControllers: AREAS.filter(
+          (area) => area !== ns.area && ns.ingressControllers.includes(area),
+        ),
+        labels: sortedRecord(ns.labels),
+      }),
+    );
+  const retiredNamespaces = Object.entries(s.namespaces)
+    .filter(([, ns]) => ns.retired)
+    .map(([name, ns]): RetiredNamespaceConfig => ({ name, area: ns.area, labels: sortedRecord(ns.labels) }));
   const tool = (t: RawSection<"tools">["monitoring"]): ToolConfig => ({
     namespace: t.namespace,
     podLabels: sortedRecord(t.podLabels),
@@ -321,6 +336,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     sources: byName(sources),
     ingress,
     namespaces: byName(namespaces),
+    retiredNamespaces: byName(retiredNamespaces),
     dataStores: byName(
       s.dataStores.map((store) => ({
         name: store.name,

@@ -23,6 +23,11 @@ export interface PolicySpec {
    * its namespace, so creating the namespace's policies never cuts traffic in between.
    */
   after: readonly string[];
+  /**
+   * Left in the cluster when the stack stops declaring it, until Kubernetes deletes it with its namespace.
+   * Only for policies that deny: one left behind can never open anything.
+   */
+  retainOnDelete?: boolean;
 }
 
 export function policyResourceName(namespace: string, name: string): string {

@@ -208,6 +208,11 @@ export const namespaceSchema = z.strictObject({
   ingressControllers: z.array(area).default([]),
   /** Extra labels for the namespace. */
   labels: labels.default({}),
+  /**
+   * Takes the namespace out of its area before it leaves the stack: no area label, no allows, and a
+   * default-deny that stays in the cluster until the namespace is deleted.
+   */
+  retired: z.boolean().default(false),
 });
 export const namespacesSchema = z.record(z.string(), namespaceSchema).superRefine((value, ctx) => {
   // With no area namespace the stack would manage tools and controllers that nothing is segmented from.

@@ -43,12 +43,16 @@ export function isManagedNamespace(namespace: NamespaceLike): boolean {
   return labels[MANAGED_LABEL] === "true" || labels[ROLE_LABEL] !== undefined;
 }
 
-/** Violations of "a managed namespace is protected": empty when the namespace is fine. */
+/**
+ * Violations of "a managed namespace is protected": empty when the namespace is fine. A retired namespace is
+ * only retained, so that it can leave the stack without failing the update; the cluster keeps it.
+ */
 export function managedNamespaceProtectionProblems(
   namespace: NamespaceLike,
   options: ProtectionOptions,
 ): string[] {
   if (!isManagedNamespace(namespace) || options.protect) return [];
+  if (labelsOf(namespace)[ROLE_LABEL] === "retired") return [];
   return [
     `Namespace "${nameOf(namespace)}" is managed by the segmentation stack but not protected. Deleting or ` +
       "replacing a namespace deletes every workload in it, so declare it with `protect: true`, and with " +

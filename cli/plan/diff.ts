@@ -1,6 +1,7 @@
 /**
- * The diff of two plans: the segmentation diff (`analysis/diff.ts`), then the resources added, changed and
- * removed by URN. Rendered as Markdown for a pull-request comment.
+ * The diff of two plans: what happens to namespaces leaving their area or the stack, the segmentation diff
+ * (`analysis/diff.ts`), then the resources added, changed and removed by URN. Rendered as Markdown for a
+ * pull-request comment.
  */
 import {
   type ChangeKind,
@@ -10,6 +11,7 @@ import {
   diffConnections,
 } from "../../analysis/diff";
 import { type PlanReachability, type PortRef, portText } from "../../analysis/reachability";
+import { AREA_LABEL, ROLE_LABEL } from "../../core/labels";
 import type { RecordedResource } from "../offline";
 import type { Block } from "./document";
 import { renderMarkdown } from "./document";
@@ -32,6 +34,8 @@ export interface ResourceDiff {
 }
 
 export interface PlanDiff {
+  /** What the update does to each area namespace that is retired or leaves the stack, one sentence each. */
+  namespaces: string[];
   changes: ConnectionChange[];
   lines: DiffLine[];
   /** Connections evaluated in the head plan, for scale. */
@@ -45,11 +49,60 @@ export function diffPlans(
 ): PlanDiff {
   const changes = diffConnections(base.reachability, head.reachability);
   return {
+    namespaces: namespaceDepartures(base.resources, head.resources),
     changes,
     lines: collapse(changes, base.reachability, head.reachability),
     evaluated: head.reachability.connectionCount(),
     resources: diffResources(base.resources, head.resources),
   };
+}
+
+const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
+
+/**
+ * What `pulumi up` does to namespaces that leave their area or the stack. The resource diff alone shows a
+ * dropped namespace as a list of removed URNs; what matters is whether its pods stay isolated and what
+ * stops the update.
+ */
+export function namespaceDepartures(
+  base: readonly RecordedResource[],
+  head: readonly RecordedResource[],
+): string[] {
+  const namespaces = (resources: readonly RecordedResource[]) =>
+    new Map(resources.filter((r) => r.type === NAMESPACE_TYPE).map((r) => [r.urn, r]));
+  const after = namespaces(head);
+  const notes: string[] = [];
+  for (const [urn, before] of namespaces(base)) {
+    const { name, labels } = metadataOf(before);
+    const role = labels[ROLE_LABEL];
+    const area = labels[AREA_LABEL];
+    const now = after.get(urn);
+    if (role === "area" && !now) {
+      notes.push(
+        `\`${name}\` leaves the stack while still in area ${area}: \`pulumi up\` deletes its allows and leaves ` +
+          `\`netseg-default-deny\` in the cluster, which cuts every pod of ${name} off, then stops at the ` +
+          `protected namespace, which keeps its \`${AREA_LABEL}\` label. To take it out on purpose, set ` +
+          `\`retired: true\` on it first and drop it in a later change.`,
+      );
+    } else if (role === "area" && now && metadataOf(now).labels[ROLE_LABEL] === "retired") {
+      notes.push(
+        `\`${name}\` is retired from area ${area}: it loses its \`${AREA_LABEL}\` label and every allow, and ` +
+          `\`netseg-default-deny\` quarantines its pods (nothing in, nothing out) until the namespace is ` +
+          "deleted. No other namespace, tool or controller treats it as part of an area any more.",
+      );
+    } else if (role === "retired" && !now) {
+      notes.push(
+        `\`${name}\` (retired) leaves the stack: Pulumi forgets the namespace and its quarantine policy, ` +
+          "and both stay in the cluster until the namespace is deleted.",
+      );
+    }
+  }
+  return notes;
+}
+
+function metadataOf(resource: RecordedResource): { name: string; labels: Record<string, string> } {
+  const metadata = (resource.inputs.metadata ?? {}) as { name?: string; labels?: Record<string, string> };
+  return { name: metadata.name ?? resource.name, labels: metadata.labels ?? {} };
 }
 
 /** Paths shown per changed resource; the rest are counted. */
@@ -121,6 +174,10 @@ export function diffMarkdown(diff: PlanDiff): string {
   const blocks: Block[] = [];
   const lines = (kind: ChangeKind) => diff.lines.filter((l) => l.kind === kind);
   const cells = (kind: ChangeKind) => lines(kind).reduce((n, l) => n + l.changes.length, 0);
+  if (diff.namespaces.length > 0) {
+    blocks.push({ kind: "heading", level: 4, text: "Namespaces leaving their area or the stack" });
+    blocks.push({ kind: "list", items: diff.namespaces });
+  }
   blocks.push({ kind: "heading", level: 4, text: "Connections" });
   if (diff.changes.length === 0) {
     blocks.push({
@@ -188,7 +245,9 @@ export function diffMarkdown(diff: PlanDiff): string {
     removed.map((r) =>
       r.options.protect
         ? `\`${r.urn}\` (protected: \`pulumi up\` stops here until someone unprotects it)`
-        : `\`${r.urn}\``,
+        : r.options.retainOnDelete
+          ? `\`${r.urn}\` (retained: it stays in the cluster, out of the stack)`
+          : `\`${r.urn}\``,
     ),
   );
   resourceList(

@@ -51,6 +51,12 @@ describe("policy: managed namespaces are protected", () => {
       violations: 0,
     },
     { name: "ignores a namespace without metadata", ns: {}, protect: false, violations: 0 },
+    {
+      name: "lets a retired namespace go unprotected, to leave the stack",
+      ns: namespace("payments", { "netseg.dev/managed": "true", "netseg.dev/role": "retired" }),
+      protect: false,
+      violations: 0,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
