@@ -4,7 +4,7 @@
  * by the evaluator over the rendered policies and compared with what the area rules say must hold.
  */
 
-import { addressAt } from "../core/cidr";
+import { addressAt, addressIn } from "../core/cidr";
 import { AREA_LABEL, ROLE_LABEL } from "../core/labels";
 import type { Endpoint, PortSpec, Protocol } from "../evaluator";
 import type { NamespaceConfig, SegmentationConfig } from "../model/config";
@@ -12,12 +12,15 @@ import { controllerIdentity } from "../model/controllers";
 import { type PlannedObjects, type ProbePod, probeEstate, SERVICE_PORT } from "./estate";
 import {
   type Expectation,
+  expectedControllerCaller,
   expectedEgress,
   expectedIngress,
   expectedNorthSouth,
+  expectedToolEgress,
   externalDestinations,
   internetAddress,
   type Source,
+  toolEgressPorts,
 } from "./expectations";
 import { type CellClass, type Located, pairsOf, Reachability } from "./reachability";
 
@@ -152,6 +155,7 @@ function designAddresses(config: SegmentationConfig): string[] {
     internetAddress(config),
     ...externalDestinations(config).map((d) => d.ip),
     ...config.ingress.flatMap((c) => c.allowedCidrs.map((cidr) => addressAt(cidr, 0))),
+    ...config.ingress.flatMap((c) => c.loadBalancerSubnets.map((subnet) => addressAt(subnet, 10))),
   ];
 }
 
@@ -277,15 +281,20 @@ function designChecks(
   for (const controller of find("controller")) {
     if (controller.role.kind !== "controller") continue;
     const settings = config.ingress.find((c) => c.area === (controller.role as { area: string }).area)!;
-    const https = tcp(controllerIdentity(settings.area).ports.https);
+    const identity = controllerIdentity(settings.area);
+    const https = tcp(identity.ports.https);
     const sources: [string, Expectation][] = [
       [internet, expectedNorthSouth(settings, { kind: "internet" })],
       ...settings.allowedCidrs.map((cidr): [string, Expectation] => [
         addressAt(cidr, 0),
         expectedNorthSouth(settings, { kind: "allowlisted", cidr }),
       ]),
-      ...(clusterVpc
-        ? [[clusterVpc.ip, expectedNorthSouth(settings, { kind: "load-balancer" })] as [string, Expectation]]
+      ...settings.loadBalancerSubnets.map((subnet): [string, Expectation] => [
+        addressAt(subnet, 10),
+        expectedNorthSouth(settings, { kind: "load-balancer" }),
+      ]),
+      ...(clusterVpc && !settings.loadBalancerSubnets.some((subnet) => addressIn(clusterVpc.ip, subnet))
+        ? [[clusterVpc.ip, expectedNorthSouth(settings, { kind: "cluster-vpc" })] as [string, Expectation]]
         : []),
     ];
     for (const [ip, expectation] of sources) {
@@ -295,6 +304,23 @@ function designChecks(
         destinations: [at(controller)],
         port: https,
         expectation: () => expectation,
+      });
+    }
+    // Pods reach a controller only as callers the area rules allow: anything else is a relay past them.
+    checks.push({
+      section: "controllers",
+      sources: pods.filter((pod) => pod !== controller && pod.role.kind !== "dns").map(at),
+      destinations: [at(controller)],
+      port: https,
+      expectation: (s) => expectedControllerCaller(settings, sourceOf(podAt(s))),
+    });
+    if (monitoring) {
+      checks.push({
+        section: "controllers",
+        sources: [at(monitoring)],
+        destinations: [at(controller)],
+        port: tcp(identity.ports.metrics),
+        expectation: () => ({ allow: true, rule: "monitoring scrapes the controllers' metrics" }),
       });
     }
     if (dns) {
@@ -313,6 +339,25 @@ function designChecks(
       port: tcp(443),
       expectation: () => ({ allow: false, rule: "controllers reach their backends, not the internet" }),
     });
+  }
+
+  // The tools' own egress: each reaches what its job needs and no data store, other VPC or metadata.
+  for (const [tool, pod] of [
+    ["monitoring", monitoring],
+    ["vault", vault],
+  ] as const) {
+    if (!pod) continue;
+    for (const destination of externalDestinations(config)) {
+      for (const port of toolEgressPorts(destination)) {
+        checks.push({
+          section: "tools",
+          sources: [at(pod)],
+          destinations: [address(destination.ip)],
+          port: tcp(port),
+          expectation: () => expectedToolEgress(config, tool, destination, port),
+        });
+      }
+    }
   }
   return checks;
 }

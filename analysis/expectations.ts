@@ -5,8 +5,9 @@
  */
 
 import { addressAt, addressIn, INSTANCE_METADATA_CIDR, size } from "../core/cidr";
-import { AREA_RULES, type Area } from "../model/areas";
+import { AREA_RULES, type Area, controllerCallers } from "../model/areas";
 import type { IngressControllerConfig, NamespaceConfig, SegmentationConfig } from "../model/config";
+import { NODE_METRICS_PORTS } from "../model/toolPolicies";
 
 /** Who opens a connection, as the design's table distinguishes sources. */
 export type Source =
@@ -142,7 +143,9 @@ export function internetAddress(config: SegmentationConfig): string {
 export type NorthSouthSource =
   | { kind: "allowlisted"; cidr: string }
   | { kind: "internet" }
-  | { kind: "load-balancer" };
+  | { kind: "load-balancer" }
+  /** An address of the cluster's VPC outside the load balancer's subnets (a node, a pod by address). */
+  | { kind: "cluster-vpc" };
 
 /** Traffic into a controller's entry point: its load balancer's side, and for NLBs the allowlist. */
 export function expectedNorthSouth(
@@ -153,7 +156,12 @@ export function expectedNorthSouth(
     case "load-balancer":
       return {
         allow: true,
-        rule: `the ${controller.area} load balancer reaches its controller from the cluster VPC`,
+        rule: `the ${controller.area} load balancer reaches its controller from its subnets`,
+      };
+    case "cluster-vpc":
+      return {
+        allow: false,
+        rule: `only the ${controller.area} load balancer's subnets of the cluster VPC reach its controller`,
       };
     case "internet":
       return controller.public
@@ -169,5 +177,63 @@ export function expectedNorthSouth(
             allow: true,
             rule: `${source.cidr} is on the ${controller.area} allowlist (client IP preserved)`,
           };
+  }
+}
+
+/**
+ * A pod calling an ingress controller's entry point (through the NLB, with its own address): only pods of
+ * the areas `controllerCallers` names, and none at the public controller, which takes the ALB alone.
+ */
+export function expectedControllerCaller(controller: IngressControllerConfig, source: Source): Expectation {
+  if (controller.public) {
+    return { allow: false, rule: "pods reach the public controller only through the ALB and its WAF" };
+  }
+  const callers = controllerCallers(controller.area);
+  if (source.kind === "area-pod" && callers.includes(source.area)) {
+    return { allow: true, rule: `${source.area} pods may call the ${controller.area} controller` };
+  }
+  const who = source.kind === "area-pod" ? `${source.area} pods` : `${source.kind} pods`;
+  return {
+    allow: false,
+    rule: `${who} may not call the ${controller.area} controller (callers: ${callers.join(", ") || "none"})`,
+  };
+}
+
+/** Ports a tool's egress is checked on, per kind of destination. */
+export function toolEgressPorts(destination: ExternalDestination): readonly number[] {
+  switch (destination.kind) {
+    case "instance-metadata":
+      return [80];
+    case "vpc":
+      return [443, 5432, ...NODE_METRICS_PORTS];
+    default:
+      return [443];
+  }
+}
+
+/** Egress of the shared tools (model/toolPolicies.ts): what each one's job needs, nothing else. */
+export function expectedToolEgress(
+  config: SegmentationConfig,
+  tool: "monitoring" | "vault",
+  destination: ExternalDestination,
+  port: number,
+): Expectation {
+  switch (destination.kind) {
+    case "internet":
+      return { allow: true, rule: `${tool} reaches the internet on 443` };
+    case "instance-metadata":
+      return { allow: false, rule: `${tool} does not reach instance metadata` };
+    case "private":
+      return { allow: false, rule: `${tool} does not reach other private addresses` };
+    case "vpc": {
+      const clusterVpc = config.vpcs.find((vpc) => vpc.name === destination.vpc)?.isClusterVpc ?? false;
+      if (tool === "monitoring" && clusterVpc && NODE_METRICS_PORTS.includes(port)) {
+        return { allow: true, rule: `monitoring scrapes node metrics in the cluster VPC on ${port}` };
+      }
+      return {
+        allow: false,
+        rule: `${tool} reaches no data store or service in the ${destination.vpc} VPC (${port})`,
+      };
+    }
   }
 }

@@ -55,3 +55,18 @@ export const VPCS_NAMED_BY_RULES: readonly string[] = [
 export function isArea(value: unknown): value is Area {
   return typeof value === "string" && (AREAS as readonly string[]).includes(value);
 }
+
+/**
+ * Areas whose pods may call the area's ingress controller from inside the cluster (behind an NLB with
+ * client IP preservation, a pod's connection arrives with the pod's address). A controller sees ports, not
+ * which namespace a request is for, so it would relay every caller to every namespace it serves: it admits
+ * only the areas that may reach the area in both phases, and none for the public controller, which is
+ * reached through its ALB and WAF alone. Other allowed areas reach the pods directly.
+ */
+export function controllerCallers(area: Area): readonly Area[] {
+  const rule = AREA_RULES[area];
+  if (rule.publicController) return [];
+  return AREAS.filter(
+    (from) => rule.migrationIngressFrom.includes(from) && rule.strictIngressFrom.includes(from),
+  );
+}

@@ -16,6 +16,7 @@ import {
   CONFIG_KEYS,
   type ConfigKey,
   type DATA_STORE_KINDS,
+  type POLICY_MODES,
   type RawSection,
   type STORE_PHASES,
 } from "./schema";
@@ -72,6 +73,8 @@ export interface IngressControllerConfig {
   wafManagedRuleGroups: string[];
   /** ACM certificates of the ALB in front of a public controller, in the order given (the first is the default). */
   certificateArns: string[];
+  /** Subnets of the controller's load balancer (ALB or NLB): the only VPC addresses the controller admits. */
+  loadBalancerSubnets: string[];
 }
 
 export interface NamespaceConfig {
@@ -159,9 +162,13 @@ export interface LabelIntegrityConfig {
   contact: string;
 }
 
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
 export interface SegmentationConfig {
   region: string;
   phase: Phase;
+  /** Where the area boundaries live: Admin-tier cluster policies, or namespace NetworkPolicies only. */
+  policyMode: PolicyMode;
   cluster: ClusterConfig;
   vpcs: VpcConfig[];
   accounts: AccountConfig[];
@@ -273,7 +280,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     cidrs: sortCidrs(unique(cidrs)),
   }));
   const ingress = AREAS.map((area): IngressControllerConfig => {
-    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [] };
+    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [], loadBalancerSubnets: [] };
     const fromSources = entry.sources.flatMap(
       (name) => sources.find((source) => source.name === name)?.cidrs ?? [],
     );
@@ -288,6 +295,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       allowedCidrs: sortCidrs(unique([...fromSources, ...fromNat.map((ip) => `${ip}/32`)])),
       wafManagedRuleGroups: unique(entry.wafManagedRuleGroups ?? []),
       certificateArns: [...new Set(entry.certificateArns ?? [])],
+      loadBalancerSubnets: sortCidrs(unique(entry.loadBalancerSubnets ?? [])),
     };
   });
   const namespaces = Object.entries(s.namespaces)
@@ -316,6 +324,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
   return {
     region: s.region,
     phase: s.phase,
+    policyMode: s.policyMode,
     cluster: {
       ...cluster,
       cidrs: sortCidrs(cluster.cidrs),

@@ -22,7 +22,7 @@ import { MANAGED_LABEL } from "../core/labels";
 import { AREAS, type Area } from "./areas";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
 import { type ControllerIdentity, controllerIdentity } from "./controllers";
-import { clusterVpcCidrs, controllerConfig, planControllerPolicies } from "./ingressPolicies";
+import { controllerConfig, planControllerPolicies } from "./ingressPolicies";
 import type { PolicySpec } from "./policy";
 
 /**
@@ -231,12 +231,14 @@ function loadBalancerPlan(controller: IngressControllerConfig): LoadBalancerPlan
 }
 
 /**
- * Behind the ALB, requests arrive from the ALB's nodes in the cluster VPC with the client in
- * `X-Forwarded-For`; only those addresses are believed. Behind an NLB the client connects directly, so no
- * one is: Traefik then replaces any `X-Forwarded-*` a client sends.
+ * Behind the ALB, requests arrive from the ALB's nodes in its own subnets with the client in
+ * `X-Forwarded-For`; only those addresses are believed, not the rest of the VPC, where a pod could forge the
+ * header. Behind an NLB the client connects directly, so no one is: Traefik then replaces any
+ * `X-Forwarded-*` a client sends.
  */
 function trustedProxyCidrs(config: SegmentationConfig, area: Area): string[] {
-  return controllerConfig(config, area).public ? [...clusterVpcCidrs(config)] : [];
+  const controller = controllerConfig(config, area);
+  return controller.public ? [...controller.loadBalancerSubnets] : [];
 }
 
 function serviceName(identity: ControllerIdentity): string {

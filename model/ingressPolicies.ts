@@ -18,10 +18,10 @@
 import assert from "node:assert/strict";
 import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule } from "../core/k8s";
 import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel } from "../core/labels";
-import type { Area } from "./areas";
+import { type Area, controllerCallers } from "./areas";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
 import { type ControllerIdentity, controllerIdentity } from "./controllers";
-import { ipBlocks, podsOfNamespace, tcp, udp } from "./peers";
+import { ipBlocks, namespacesInAreas, podsOfNamespace, tcp, udp } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 
 export const CONTROLLER_POLICY = {
@@ -62,7 +62,7 @@ export function planControllerPolicies(
     policy(CONTROLLER_POLICY.loadBalancer, loadBalancerDescription(controller, identity), {
       podSelector: pods,
       policyTypes: ["Ingress"],
-      ingress: loadBalancerRules(config, controller, identity),
+      ingress: loadBalancerRules(controller, identity),
     }),
     policy(
       CONTROLLER_POLICY.monitoring,
@@ -123,33 +123,39 @@ export function planControllerPolicies(
 }
 
 /**
- * Behind an NLB with client IP preservation, packets keep the client's address: the allowlist is let in,
- * plus the cluster VPC, where the NLB's own health checks come from. Behind the ALB every request comes
- * from the ALB's nodes in the cluster VPC, on the TLS entry point and the health port it probes.
+ * Behind the ALB every request comes from the ALB's nodes in its own subnets, on the TLS entry point and the
+ * health port it probes. Behind an NLB with client IP preservation, packets keep the client's address: the
+ * allowlist is let in, the NLB's subnets (its health checks), and the pods of the areas that may call the
+ * controller. Nothing else of the cluster's VPC: its pod ranges would reach the controller directly, past
+ * the WAF and the area rules.
  */
 function loadBalancerRules(
-  config: SegmentationConfig,
   controller: IngressControllerConfig,
   identity: ControllerIdentity,
 ): NetworkPolicyIngressRule[] {
-  const vpc = ipBlocks(clusterVpcCidrs(config));
+  const subnets = ipBlocks(controller.loadBalancerSubnets);
   const { ports } = identity;
   if (controller.public) {
-    return [{ from: vpc, ports: [tcp(ports.https), tcp(ports.health)] }];
+    return [{ from: subnets, ports: [tcp(ports.https), tcp(ports.health)] }];
   }
   const entryPorts = [tcp(ports.http), tcp(ports.https)];
+  const callers = controllerCallers(controller.area);
   return [
     { from: ipBlocks(controller.allowedCidrs), ports: entryPorts },
-    { from: vpc, ports: entryPorts },
+    { from: subnets, ports: entryPorts },
+    ...(callers.length > 0 ? [{ from: [namespacesInAreas(callers)], ports: entryPorts }] : []),
   ];
 }
 
 function loadBalancerDescription(controller: IngressControllerConfig, identity: ControllerIdentity): string {
+  const callers = controllerCallers(controller.area);
   return controller.public
-    ? `The ALB in front of the ${identity.area} controller reaches its TLS entry point and health port from the cluster VPC; clients never connect directly.`
+    ? `The ALB in front of the ${identity.area} controller reaches its TLS entry point and health port from its subnets; clients and pods never connect directly.`
     : `Clients of the ${identity.area} allowlist (${controller.sources.join(", ") || "no named sources"}${
         controller.natGatewaysOf.length > 0 ? `, NAT gateways of ${controller.natGatewaysOf.join(", ")}` : ""
-      }) reach the entry points with their own addresses through the NLB; its health checks come from the cluster VPC.`;
+      }) reach the entry points with their own addresses through the NLB, whose health checks come from its subnets${
+        callers.length > 0 ? `; pods of ${callers.join(", ")} call it through the NLB too` : ""
+      }.`;
 }
 
 function backendRules(config: SegmentationConfig, area: Area): NetworkPolicyEgressRule[] {
@@ -164,7 +170,7 @@ function backendRules(config: SegmentationConfig, area: Area): NetworkPolicyEgre
   return rules;
 }
 
-function dnsRules(config: SegmentationConfig): NetworkPolicyEgressRule[] {
+export function dnsRules(config: SegmentationConfig): NetworkPolicyEgressRule[] {
   const ports = [udp(53), tcp(53)];
   const rules: NetworkPolicyEgressRule[] = [
     { to: [podsOfNamespace(config.egress.dns.namespace, config.egress.dns.podLabels)], ports },

@@ -6,6 +6,7 @@ import { planAreaPolicies, planToolPolicies } from "./areaPolicies";
 import type { SegmentationConfig } from "./config";
 import { type NamespaceSpec, planNamespaces } from "./namespaces";
 import type { PolicySpec } from "./policy";
+import { planToolEgressPolicies } from "./toolPolicies";
 
 export interface NamespacePlan {
   namespace: NamespaceSpec;
@@ -14,7 +15,11 @@ export interface NamespacePlan {
 
 export function planKubernetes(config: SegmentationConfig): NamespacePlan[] {
   const byNamespace = new Map<string, PolicySpec[]>();
-  for (const policy of [...planAreaPolicies(config), ...planToolPolicies(config)]) {
+  for (const policy of [
+    ...planAreaPolicies(config),
+    ...planToolPolicies(config),
+    ...planToolEgressPolicies(config),
+  ]) {
     byNamespace.set(policy.namespace, [...(byNamespace.get(policy.namespace) ?? []), policy]);
   }
   return planNamespaces(config).map((namespace) => ({

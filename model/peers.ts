@@ -4,9 +4,11 @@
  * so a policy's size does not grow with the estate.
  */
 
+import { NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, NAMESPACE_NAME_LABEL } from "../core/labels";
 import type { Area } from "./areas";
+import type { SegmentationConfig } from "./config";
 import { controllerIdentity } from "./controllers";
 
 /** Every pod of the policy's namespace. */
@@ -56,4 +58,18 @@ export function tcp(port: number): NetworkPolicyPort {
 
 export function udp(port: number): NetworkPolicyPort {
   return { protocol: "UDP", port };
+}
+
+/**
+ * "The public internet" as NetworkPolicy peers. In cluster-tier mode it is one `0.0.0.0/0`: the Admin tier
+ * already denies every private range an area may not reach, before any NetworkPolicy runs, so the namespace
+ * policy need not repeat the boundary. Otherwise the policy is the boundary, and lists the public ranges
+ * (`complement`, the default: the VPC CNI has mis-enforced `except`, research NP-03/NP-06) or writes one
+ * `0.0.0.0/0` with the private ranges excepted.
+ */
+export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPeer[] {
+  if (config.policyMode === "clusterTier") return ipBlocks(["0.0.0.0/0"]);
+  return config.egress.publicInternet === "complement"
+    ? ipBlocks(publicInternet())
+    : [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
 }

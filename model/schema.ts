@@ -181,6 +181,12 @@ export const widestSourceSchema = z
   .prefault(DEFAULT_WIDEST_SOURCE);
 
 export const ingressControllerSchema = z.strictObject({
+  /**
+   * Subnets the controller's load balancer lives in (the ALB's for the public controller, the NLB's for the
+   * others): health checks, and every request behind the ALB, come from these addresses. The controller
+   * admits them and not the rest of the VPC, whose pod ranges would otherwise reach it directly.
+   */
+  loadBalancerSubnets: z.array(cidr).min(1).optional(),
   /** Names from `segmentation:sources` allowed through this controller's load balancer. */
   sources: z.array(z.string()).default([]),
   /** VPCs whose NAT gateway addresses are allowed (the legacy ECS VPCs). */
@@ -345,6 +351,14 @@ export const egressSchema = z.strictObject({
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
 });
 
+/**
+ * Where the platform's boundaries live: `clusterTier` renders them as Admin-tier ClusterNetworkPolicies, which
+ * no NetworkPolicy can undo (VPC CNI v1.21.1 and later); `networkPolicy` keeps them in namespace
+ * NetworkPolicies, for clusters whose CNI does not enforce the tiers, and refuses crossing team policies at
+ * admission.
+ */
+export const POLICY_MODES = ["networkPolicy", "clusterTier"] as const;
+
 export const labelIntegritySchema = z.strictObject({
   /** What the admission policy does with a refused change: log it, warn the user, or deny it. */
   enforcement: z.enum(["audit", "warn", "deny"]).default("audit"),
@@ -367,6 +381,7 @@ export const labelIntegritySchema = z.strictObject({
 /** Schemas by config key (without the `segmentation:` namespace); `required` keys must be present. */
 export const CONFIG_KEYS = {
   phase: { schema: phase.default("migration"), required: false },
+  policyMode: { schema: z.enum(POLICY_MODES).default("networkPolicy"), required: false },
   cluster: { schema: clusterSchema, required: true },
   vpcs: { schema: z.record(z.string(), vpcSchema), required: true },
   accounts: { schema: z.record(z.string(), accountSchema).default({}), required: false },

@@ -9,6 +9,7 @@ import { isProtectedNamespaceLabel, namespaceNameProblem } from "../core/labels"
 import { withRule } from "../core/problems";
 import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
 import { AWS_CHECKS } from "./awsChecks";
+import { BOUNDARY_CHECKS } from "./boundaryChecks";
 import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
 import { managedNamespaceNames, meshNamespaceIssues } from "./mesh/config";
@@ -52,6 +53,7 @@ const CHECKS: Check[] = [
   { needs: ["tools"], run: tools },
   { needs: ["labelIntegrity"], run: labelIntegrity },
   ...AWS_CHECKS,
+  ...BOUNDARY_CHECKS,
   ...STORE_CHECKS,
   { needs: ["labelIntegrity", "cluster"], run: admissionPoliciesNeedKubernetes130 },
   {

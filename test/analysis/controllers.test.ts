@@ -118,11 +118,94 @@ describe("ingress controllers on the dev stack", () => {
     });
   }
 
-  it("the public controller takes traffic only from its ALB in the cluster VPC, never directly from clients", () => {
-    const { https } = controllerIdentity("publicfrontal").ports;
+  it("the public controller takes traffic only from its ALB's subnets, never directly from clients", () => {
+    const { https, health } = controllerIdentity("publicfrontal").ports;
+    const alb = config.ingress.find((c) => c.area === "publicfrontal")!.loadBalancerSubnets;
+    assert.equal(alb.length, 3);
+    for (const subnet of alb) {
+      assert.equal(
+        decide({ ip: addressAt(subnet, 10) }, controller("publicfrontal"), https),
+        "allow",
+        subnet,
+      );
+      assert.equal(
+        decide({ ip: addressAt(subnet, 10) }, controller("publicfrontal"), health),
+        "allow",
+        subnet,
+      );
+    }
     assert.equal(decide({ ip: internet }, controller("publicfrontal"), https), "deny");
-    assert.equal(decide({ ip: "10.20.200.10" }, controller("publicfrontal"), https), "allow");
+    // The rest of the cluster's VPC (nodes, anything by address) is not the ALB.
+    assert.equal(decide({ ip: "10.20.200.10" }, controller("publicfrontal"), https), "deny");
     // Offices have no special way in on the public path.
     assert.equal(decide({ ip: "192.0.2.1" }, controller("publicfrontal"), https), "deny");
+  });
+
+  // Measured paths: any pod reached every controller, because the health-check allow admitted the whole
+  // cluster VPC and with it the pod ranges.
+  it("no pod reaches the public controller directly, past its ALB and WAF", () => {
+    const { https, http } = controllerIdentity("publicfrontal").ports;
+    const sources = config.namespaces.map((ns) => ns.name);
+    assert.ok(sources.length > 0);
+    assert.equal(
+      decide({ namespace: "default", pod: "stranger" }, controller("publicfrontal"), https),
+      "deny",
+    );
+    for (const namespace of sources) {
+      for (const port of [https, http]) {
+        assert.equal(
+          decide({ namespace, pod: "worker" }, controller("publicfrontal"), port),
+          "deny",
+          namespace,
+        );
+      }
+    }
+  });
+
+  it("the NLB controllers take pods only of the areas that may reach them in both phases", () => {
+    // backoffice: backoffice pods; internalservices: internalservices and publicfrontal pods.
+    const callers: Record<"backoffice" | "internalservices", Area[]> = {
+      backoffice: ["backoffice"],
+      internalservices: ["publicfrontal", "internalservices"],
+    };
+    let checked = 0;
+    for (const area of ["backoffice", "internalservices"] as const) {
+      const { https } = controllerIdentity(area).ports;
+      for (const ns of config.namespaces) {
+        const expected = callers[area].includes(ns.area) ? "allow" : "deny";
+        assert.equal(
+          decide({ namespace: ns.name, pod: "worker" }, controller(area), https),
+          expected,
+          ns.name,
+        );
+        checked += 1;
+      }
+      // No area, no way in: the namespace-less stranger and the tools.
+      assert.equal(decide({ namespace: "default", pod: "stranger" }, controller(area), https), "deny");
+      assert.equal(decide({ namespace: "vault", pod: "vault" }, controller(area), https), "deny");
+    }
+    assert.equal(checked, 2 * config.namespaces.length);
+    // The relay the measurement found: internalservices → backoffice through the backoffice controller.
+    const internal = config.namespaces.find((ns) => ns.area === "internalservices")!;
+    assert.equal(
+      decide(
+        { namespace: internal.name, pod: "worker" },
+        controller("backoffice"),
+        controllerIdentity("backoffice").ports.https,
+      ),
+      "deny",
+    );
+  });
+
+  it("the NLB controllers take their load balancer's subnets, not the rest of the cluster VPC", () => {
+    for (const area of ["backoffice", "internalservices"] as const) {
+      const { https } = controllerIdentity(area).ports;
+      const subnets = config.ingress.find((c) => c.area === area)!.loadBalancerSubnets;
+      assert.equal(subnets.length, 3);
+      for (const subnet of subnets) {
+        assert.equal(decide({ ip: addressAt(subnet, 10) }, controller(area), https), "allow", subnet);
+      }
+      assert.equal(decide({ ip: "10.20.200.10" }, controller(area), https), "deny");
+    }
   });
 });

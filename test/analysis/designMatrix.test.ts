@@ -89,6 +89,7 @@ function sourcesFor(row: SourceRow, area: Area, internet: string): Endpoint[] {
 
 describe("the design's reachability matrix on the dev stack", () => {
   let migration: Stack;
+  const devParsed = parseConfig(rawConfigOf(devConfig()));
   let strict: Stack;
   before(async () => {
     migration = await stack(devConfig(), true);
@@ -246,6 +247,32 @@ describe("the design's reachability matrix on the dev stack", () => {
         ),
         "deny",
       );
+    });
+    // Measured paths: with no egress policy, Prometheus reached instance metadata and Vault the backoffice
+    // databases and every peered VPC.
+    it("monitoring and vault reach neither instance metadata nor a data store in any VPC", () => {
+      const prometheus = { namespace: "monitoring", pod: "prometheus" };
+      const vault = { namespace: "vault", pod: "vault" };
+      const vpcs = externalDestinations(devParsed).filter((d) => d.kind === "vpc");
+      assert.equal(vpcs.length, 4);
+      for (const tool of [prometheus, vault]) {
+        assert.equal(migration.decide(tool, { ip: "169.254.169.254" }, 80), "deny", tool.pod);
+        for (const destination of vpcs) {
+          assert.equal(
+            migration.decide(tool, { ip: destination.ip }, 5432),
+            "deny",
+            `${tool.pod} ${destination.vpc}`,
+          );
+        }
+        assert.equal(migration.decide(tool, { ip: migration.internet }, 443), "allow", tool.pod);
+      }
+      // Monitoring keeps its job: every pod, and the nodes' metrics in the cluster VPC.
+      const clusterVpc = vpcs.find((d) => d.kind === "vpc" && d.vpc === devParsed.cluster.vpc)!;
+      assert.equal(migration.decide(prometheus, { ip: clusterVpc.ip }, 9100), "allow");
+      assert.equal(migration.decide(prometheus, { ip: clusterVpc.ip }, 10250), "allow");
+      assert.equal(migration.decide(vault, { ip: clusterVpc.ip }, 10250), "deny");
+      assert.equal(migration.decide(prometheus, pod(MEMBER.backoffice, "worker"), 8080), "allow");
+      assert.equal(migration.decide(vault, pod(MEMBER.backoffice, "worker"), 8080), "deny");
     });
     it("the tools exposed through a controller are reachable from that controller only", () => {
       // dev exposes monitoring (3000) through backoffice and vault (8200) through internalservices.

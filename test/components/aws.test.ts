@@ -239,7 +239,7 @@ describe("the AWS side under mocks (dev stack, every store open)", () => {
     assert.equal(others.length, 0);
     assert.deepEqual(pick(addon!.inputs, ["clusterName", "addonVersion", "enableNetworkPolicy"]), {
       clusterName: "dev-eks",
-      addonVersion: "v1.20.4-eksbuild.1",
+      addonVersion: "v1.21.1-eksbuild.1",
       enableNetworkPolicy: true,
     });
     assert.deepEqual(addon!.inputs.configurationValues, {

@@ -247,7 +247,7 @@ describe("AWS side plan: NetworkPolicy enforcement", () => {
     const { vpcCni, warnings } = planOf();
     assert.equal(vpcCni?.enableNetworkPolicy, true);
     assert.equal(vpcCni?.clusterName, "dev-eks");
-    assert.equal(vpcCni?.addonVersion, "v1.20.4-eksbuild.1");
+    assert.equal(vpcCni?.addonVersion, "v1.21.1-eksbuild.1");
     assert.equal(vpcCni?.configurationValues.env.NETWORK_POLICY_ENFORCING_MODE, "standard");
     assert.deepEqual(warnings, []);
   });

@@ -302,7 +302,8 @@ const CASES: BadInput[] = [
   },
   {
     name: "rejects an empty allowlist for a non-public controller",
-    edit: (v) => (v.ingress.internalservices = { sources: [], natGatewaysOf: [] }),
+    edit: (v) =>
+      (v.ingress.internalservices = { ...v.ingress.internalservices, sources: [], natGatewaysOf: [] }),
     expect: [
       { path: "segmentation:ingress.internalservices.sources", message: /is empty; an empty allowlist/ },
     ],
@@ -310,7 +311,80 @@ const CASES: BadInput[] = [
   {
     name: "rejects a non-public controller with no entry at all",
     edit: (v) => delete v.ingress.backoffice,
-    expect: [{ path: "segmentation:ingress.backoffice.sources", message: /is empty/ }],
+    expect: [
+      { path: "segmentation:ingress.backoffice.sources", message: /is empty/ },
+      { path: "segmentation:ingress.backoffice.loadBalancerSubnets", message: /is missing/ },
+    ],
+  },
+  {
+    name: "rejects a controller without its load balancer's subnets, since the VPC holds the pods",
+    edit: (v) => delete v.ingress.publicfrontal.loadBalancerSubnets,
+    expect: [
+      {
+        path: "segmentation:ingress.publicfrontal.loadBalancerSubnets",
+        message: /is missing, so the publicfrontal controller cannot tell its load balancer from the pods/,
+      },
+    ],
+  },
+  {
+    name: "rejects load balancer subnets that overlap the pod ranges",
+    edit: (v) => (v.ingress.backoffice.loadBalancerSubnets = ["10.20.1.0/24"]),
+    expect: [
+      {
+        path: "segmentation:ingress.backoffice.loadBalancerSubnets[0]",
+        message:
+          /overlaps the pod ranges \(10.20.0.0\/19, 10.20.32.0\/19\), so pods would pass for the load balancer/,
+      },
+    ],
+  },
+  {
+    name: "rejects load balancer subnets outside the cluster's VPC",
+    edit: (v) => (v.ingress.internalservices.loadBalancerSubnets = ["10.40.1.0/24"]),
+    expect: [
+      {
+        path: "segmentation:ingress.internalservices.loadBalancerSubnets[0]",
+        message: /is not inside the cluster's VPC \(10.20.0.0\/16\)/,
+      },
+    ],
+  },
+  {
+    name: "refuses the cluster tier on a VPC CNI that accepts its objects without enforcing them",
+    edit: (v) => {
+      v.policyMode = "clusterTier";
+      v.cluster.vpcCni.addonVersion = "v1.20.4-eksbuild.1";
+    },
+    expect: [
+      {
+        path: "segmentation:cluster.vpcCni.addonVersion",
+        message: /is older than v1.21.1, which accepts ClusterNetworkPolicy objects without enforcing them/,
+      },
+    ],
+  },
+  {
+    name: "refuses the cluster tier when the VPC CNI version is unknown",
+    edit: (v) => {
+      v.policyMode = "clusterTier";
+      delete v.cluster.vpcCni.addonVersion;
+    },
+    expect: [
+      { path: "segmentation:cluster.vpcCni.addonVersion", message: /is not set, so the stack cannot tell/ },
+    ],
+  },
+  {
+    name: "refuses the cluster tier on Kubernetes older than 1.29",
+    edit: (v) => {
+      v.policyMode = "clusterTier";
+      v.cluster.vpcCni.kubernetesVersion = "1.28";
+    },
+    expect: [
+      { path: "segmentation:cluster.vpcCni.kubernetesVersion", message: /is older than 1.29/ },
+      { path: "segmentation:cluster.vpcCni.kubernetesVersion", message: /is older than 1.30/ },
+    ],
+  },
+  {
+    name: "rejects an unknown policy mode",
+    edit: (v) => (v.policyMode = "calico"),
+    expect: [{ path: "segmentation:policyMode", message: /networkPolicy|clusterTier/ }],
   },
   {
     name: "rejects an allowlist on the public controller",

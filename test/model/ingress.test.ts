@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { overlaps } from "../../core/cidr";
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../../core/k8s";
 import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../core/labels";
 import { AREAS, type Area } from "../../model/areas";
@@ -54,7 +55,10 @@ function openings(
   return rules
     .flatMap((rule) =>
       (rule.from ?? rule.to ?? []).flatMap((peer) =>
-        (rule.ports ?? []).map((port) => `${peer.ipBlock?.cidr} ${port.port}/${port.protocol}`),
+        (rule.ports ?? []).map(
+          (port) =>
+            `${peer.ipBlock?.cidr ?? `areas ${peer.namespaceSelector?.matchExpressions?.[0]?.values?.join("+")}`} ${port.port}/${port.protocol}`,
+        ),
       ),
     )
     .sort();
@@ -179,7 +183,7 @@ describe("the ingress controllers' chart and values", () => {
   it("puts an NLB for private sources only on the internal scheme", () => {
     const config = edited((v) => {
       v.sources.vpnIt2 = ["10.99.0.0/24"];
-      v.ingress.internalservices = { sources: ["vpnIt2"], natGatewaysOf: [] };
+      v.ingress.internalservices = { ...v.ingress.internalservices, sources: ["vpnIt2"], natGatewaysOf: [] };
     });
     const plan = planIngressController(config, "internalservices");
     assert.deepEqual(plan.loadBalancer, { kind: "nlb", scheme: "internal", sourceRanges: ["10.99.0.0/24"] });
@@ -196,13 +200,15 @@ describe("the ingress controllers' chart and values", () => {
     assert.equal(plan.values.providers.kubernetesIngressNGINX.publishService.enabled, false);
   });
 
-  it("lets the public controller believe forwarded headers from the cluster VPC only", () => {
+  // Measured path: Traefik trusted X-Forwarded-For from the whole VPC, so any pod could forge a client address.
+  it("lets the public controller believe forwarded headers from the ALB's subnets only, not the pods", () => {
     const config = dev();
     const values = ingressValues(config, "publicfrontal");
-    const vpc = config.vpcs.find((v) => v.isClusterVpc)?.cidrs;
+    const alb = config.ingress.find((c) => c.area === "publicfrontal")!.loadBalancerSubnets;
+    assert.equal(alb.length, 3);
     for (const entryPoint of [values.ports.web, values.ports.websecure]) {
-      assert.deepEqual(entryPoint.forwardedHeaders, { trustedIPs: vpc, insecure: false });
-      assert.ok(!entryPoint.forwardedHeaders?.trustedIPs.includes(ANYWHERE));
+      assert.deepEqual(entryPoint.forwardedHeaders, { trustedIPs: alb, insecure: false });
+      assert.ok(!overlaps(entryPoint.forwardedHeaders!.trustedIPs, config.cluster.cidrs));
     }
   });
 
@@ -248,22 +254,26 @@ describe("the ingress controllers' own NetworkPolicies", () => {
     }
   });
 
-  it("lets the allowlist and the cluster VPC reach the NLB controllers' entry points, and nothing more", () => {
+  it("lets the allowlist, the NLB's subnets and the calling areas reach the NLB controllers' entry points, and nothing more", () => {
     const config = dev();
-    const vpc = config.vpcs.find((v) => v.isClusterVpc)?.cidrs ?? [];
+    const callers = {
+      backoffice: "areas backoffice",
+      internalservices: "areas internalservices+publicfrontal",
+    };
     for (const area of ["backoffice", "internalservices"] as const) {
       const rules = policyNamed(planControllerPolicies(config, area), CONTROLLER_POLICY.loadBalancer).spec
         .ingress;
-      const expected = [...issueAllowlist(config, area), ...vpc]
+      const nlb = config.ingress.find((c) => c.area === area)!.loadBalancerSubnets;
+      const expected = [...issueAllowlist(config, area), ...nlb, callers[area]]
         .flatMap((cidr) => [`${cidr} 8000/TCP`, `${cidr} 8443/TCP`])
         .sort();
       assert.deepEqual(openings(rules ?? []), expected);
     }
   });
 
-  it("lets only the ALB's side reach the public controller: the TLS entry point and the health port", () => {
+  it("lets only the ALB's subnets reach the public controller: the TLS entry point and the health port", () => {
     const config = dev();
-    const vpc = config.vpcs.find((v) => v.isClusterVpc)?.cidrs ?? [];
+    const vpc = config.ingress.find((c) => c.area === "publicfrontal")!.loadBalancerSubnets;
     const rules = policyNamed(planControllerPolicies(config, "publicfrontal"), CONTROLLER_POLICY.loadBalancer)
       .spec.ingress;
     assert.deepEqual(

@@ -11,7 +11,7 @@ const CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f5
 const CASES: { name: string; edit: (v: Values) => void; path: string; message: RegExp }[] = [
   {
     name: "rejects a non-public controller with an empty allowlist",
-    edit: (v) => (v.ingress.backoffice = { sources: [], natGatewaysOf: [] }),
+    edit: (v) => (v.ingress.backoffice = { ...v.ingress.backoffice, sources: [], natGatewaysOf: [] }),
     path: "segmentation:ingress.backoffice.sources",
     message: /is empty; an empty allowlist on a load balancer admits the whole internet/,
   },

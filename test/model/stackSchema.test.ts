@@ -67,7 +67,7 @@ describe("the stack file schema", () => {
       const type = (z.toJSONSchema(schema as z.ZodType, { io: "input" }) as { type?: string }).type;
       return type === "string" || type === "integer" || type === "boolean";
     });
-    assert.deepEqual(scalar.map(([key]) => key).sort(), ["phase", "widestSource"]);
+    assert.deepEqual(scalar.map(([key]) => key).sort(), ["phase", "policyMode", "widestSource"]);
     assert.deepEqual(Object.keys(declared).sort(), scalar.map(([key]) => key).sort());
     for (const [key, { schema }] of scalar) {
       assert.equal(declared[key]!.type, "string", key);

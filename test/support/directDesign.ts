@@ -7,14 +7,17 @@ import type { DesignCell, DesignReport, Section, Violation } from "../../analysi
 import { type PlannedObjects, type ProbePod, probeEstate, SERVICE_PORT } from "../../analysis/estate";
 import {
   type Expectation,
+  expectedControllerCaller,
   expectedEgress,
   expectedIngress,
   expectedNorthSouth,
+  expectedToolEgress,
   externalDestinations,
   internetAddress,
   type Source,
+  toolEgressPorts,
 } from "../../analysis/expectations";
-import { addressAt } from "../../core/cidr";
+import { addressAt, addressIn } from "../../core/cidr";
 import { type Endpoint, NetworkPolicyEvaluator, type PortSpec, type Protocol } from "../../evaluator";
 import type { NamespaceConfig, SegmentationConfig } from "../../model/config";
 import { controllerIdentity } from "../../model/controllers";
@@ -192,24 +195,45 @@ function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Ch
   for (const controller of find("controller")) {
     if (controller.role.kind !== "controller") continue;
     const settings = config.ingress.find((c) => c.area === (controller.role as { area: string }).area)!;
-    const https = tcp(controllerIdentity(settings.area).ports.https);
+    const identity = controllerIdentity(settings.area);
+    const https = tcp(identity.ports.https);
     const sources: [Endpoint, Expectation][] = [
       [{ ip: internet }, expectedNorthSouth(settings, { kind: "internet" })],
       ...settings.allowedCidrs.map((cidr): [Endpoint, Expectation] => [
         { ip: addressAt(cidr, 0) },
         expectedNorthSouth(settings, { kind: "allowlisted", cidr }),
       ]),
-      ...(clusterVpc
+      ...settings.loadBalancerSubnets.map((subnet): [Endpoint, Expectation] => [
+        { ip: addressAt(subnet, 10) },
+        expectedNorthSouth(settings, { kind: "load-balancer" }),
+      ]),
+      ...(clusterVpc && !settings.loadBalancerSubnets.some((subnet) => addressIn(clusterVpc.ip, subnet))
         ? [
-            [{ ip: clusterVpc.ip }, expectedNorthSouth(settings, { kind: "load-balancer" })] as [
+            [{ ip: clusterVpc.ip }, expectedNorthSouth(settings, { kind: "cluster-vpc" })] as [
               Endpoint,
               Expectation,
             ],
           ]
         : []),
+      // Pods reach a controller only as callers the area rules allow: anything else is a relay past them.
+      ...pods
+        .filter((pod) => pod !== controller && pod.role.kind !== "dns")
+        .map((pod): [Endpoint, Expectation] => [
+          podOf(pod),
+          expectedControllerCaller(settings, sourceOf(pod)),
+        ]),
     ];
     for (const [from, expectation] of sources) {
       checks.push({ section: "controllers", from, to: podOf(controller), port: https, expectation });
+    }
+    if (monitoring) {
+      checks.push({
+        section: "controllers",
+        from: podOf(monitoring),
+        to: podOf(controller),
+        port: tcp(identity.ports.metrics),
+        expectation: { allow: true, rule: "monitoring scrapes the controllers' metrics" },
+      });
     }
     if (dns) {
       checks.push({
@@ -227,6 +251,25 @@ function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Ch
       port: tcp(443),
       expectation: { allow: false, rule: "controllers reach their backends, not the internet" },
     });
+  }
+
+  // The tools' own egress: each reaches what its job needs and no data store, other VPC or metadata.
+  for (const [tool, pod] of [
+    ["monitoring", monitoring],
+    ["vault", vault],
+  ] as const) {
+    if (!pod) continue;
+    for (const destination of externalDestinations(config)) {
+      for (const port of toolEgressPorts(destination)) {
+        checks.push({
+          section: "tools",
+          from: podOf(pod),
+          to: { ip: destination.ip },
+          port: tcp(port),
+          expectation: expectedToolEgress(config, tool, destination, port),
+        });
+      }
+    }
   }
   return checks;
 }
