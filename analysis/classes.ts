@@ -79,7 +79,14 @@ export function namespaceClasses(estate: Estate, options: ClassOptions = {}): Es
       mentioned.add(text);
       if (CIDR_LIKE.test(text)) cidrs.add(text.trim());
     });
-  for (const spec of specs.all) collect(spec);
+  // Estates repeat the same few specs in every namespace: read each distinct one once.
+  const read = new Set<string>();
+  for (const spec of specs.all) {
+    const text = JSON.stringify(spec);
+    if (read.has(text)) continue;
+    read.add(text);
+    collect(spec);
+  }
 
   const blocks: { range?: ReturnType<typeof cidrToRange> }[] = [...cidrs].sort().map((text) => {
     const checked = checkCidr(text);
@@ -122,7 +129,9 @@ export function namespaceClasses(estate: Estate, options: ClassOptions = {}): Es
       options.distinguish?.(namespace.name) ?? "",
       abstract(labels),
       (podsOf.get(namespace.name) ?? []).map(podKey).sort(),
-      (specs.byNamespace.get(namespace.name) ?? []).map((spec) => JSON.stringify(canonical(spec))).sort(),
+      // Specs as written: the renderer writes keys in one order, so equal specs read equal (and a spec
+      // written in another key order only makes a class of its own, never a wrong verdict).
+      (specs.byNamespace.get(namespace.name) ?? []).map((spec) => JSON.stringify(spec)).sort(),
     ]);
     let found = byKey.get(key);
     if (!found) {

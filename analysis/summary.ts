@@ -145,13 +145,26 @@ export function summarise(r: PlanReachability, config: SegmentationConfig): Reac
     ];
   });
 
+  // The stand-in pods of each area namespace, found in one pass rather than one pass per namespace.
+  const byNamespace = (endpoints: readonly PlanEndpoint[]) => {
+    const indexes = new Map<string, number[]>();
+    endpoints.forEach((e, i) => {
+      if (e.role.kind !== "area-pod" || e.namespace === undefined) return;
+      const list = indexes.get(e.namespace);
+      if (list) list.push(i);
+      else indexes.set(e.namespace, [i]);
+    });
+    return indexes;
+  };
+  const areaSources = byNamespace(r.sources);
+  const areaDestinations = byNamespace(r.destinations);
   const namespaces: NamespaceInfo[] = config.namespaces
     .map((ns) => ({
       name: ns.name,
       area: ns.area,
       phase: ns.phase,
-      sources: sourcesOf((e) => e.role.kind === "area-pod" && e.namespace === ns.name),
-      destinations: destinationsOf((e) => e.role.kind === "area-pod" && e.namespace === ns.name),
+      sources: areaSources.get(ns.name) ?? [],
+      destinations: areaDestinations.get(ns.name) ?? [],
     }))
     .filter((ns) => ns.sources.length > 0)
     .sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.name.localeCompare(b.name));

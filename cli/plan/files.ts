@@ -16,7 +16,18 @@
  * Reading back, the Kubernetes objects come from the YAML (what a person reviews and might edit), and the
  * resources from `resources.json`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import type { SegmentationConfig } from "../../model/config";
@@ -29,6 +40,46 @@ export interface PlanFile {
   /** Path inside the plan directory, with `/` separators. */
   path: string;
   content: string;
+  /** The content in pieces, for a file too large to hold whole next to the rest of the plan. */
+  chunks?(): Iterable<string>;
+}
+
+/**
+ * A file rendered when it is read, not when the plan is: written one after the other, only one file's text
+ * is alive at a time, where a plan of 10,000 namespaces has hundreds of megabytes of YAML and JSON.
+ */
+function lazyFile(path: string, render: () => string): PlanFile {
+  return {
+    path,
+    get content() {
+      return render();
+    },
+  };
+}
+
+/**
+ * A JSON array written element by element, byte for byte what `json(items, true)` writes:
+ * `JSON.stringify` indents nested lines by two more spaces, and strings never hold a raw line break.
+ */
+function jsonArrayFile<T>(path: string, items: readonly T[], record: (item: T) => unknown): PlanFile {
+  function* chunks(): Generator<string> {
+    if (items.length === 0) {
+      yield "[]\n";
+      return;
+    }
+    for (let i = 0; i < items.length; i++) {
+      const text = JSON.stringify(record(items[i]!), null, 2).replaceAll("\n", "\n  ");
+      yield `${i === 0 ? "[\n  " : ",\n  "}${text}`;
+    }
+    yield "\n]\n";
+  }
+  return {
+    path,
+    get content() {
+      return [...chunks()].join("");
+    },
+    chunks,
+  };
 }
 
 /** Files that mark a directory as a plan, so `--out` never empties a directory that is something else. */
@@ -88,7 +139,11 @@ export function kubernetesFiles(manifests: readonly Manifest[]): PlanFile[] {
         ? manifest.metadata.name
         : manifest.metadata.namespace;
     if (namespace === undefined) cluster.push(manifest);
-    else byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), manifest]);
+    else {
+      const objects = byNamespace.get(namespace);
+      if (objects) objects.push(manifest);
+      else byNamespace.set(namespace, [manifest]);
+    }
   }
   const files = [...byNamespace]
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -98,10 +153,10 @@ export function kubernetesFiles(manifests: readonly Manifest[]): PlanFile[] {
         ...objects.filter(isNamespace),
         ...objects.filter((m) => !isNamespace(m)).sort(byName),
       ];
-      return { path: `kubernetes/${namespace}.yaml`, content: yamlDocuments(ordered) };
+      return lazyFile(`kubernetes/${namespace}.yaml`, () => yamlDocuments(ordered));
     });
   if (cluster.length > 0) {
-    files.push({ path: "kubernetes/cluster.yaml", content: yamlDocuments([...cluster].sort(byName)) });
+    files.push(lazyFile("kubernetes/cluster.yaml", () => yamlDocuments([...cluster].sort(byName))));
   }
   return files;
 }
@@ -141,16 +196,10 @@ export function awsResources(resources: readonly RecordedResource[]): unknown[] 
 /** Every file of the plan directory, with the reports already rendered. */
 export function planFiles(plan: Plan, reports: { markdown: string; svg: string; html: string }): PlanFile[] {
   return [
-    { path: "config.json", content: json(plan.config) },
-    { path: "outputs.json", content: json(plan.outputs) },
-    {
-      path: "resources.json",
-      content: json(
-        plan.resources.map((r) => resourceRecord(r, "all")),
-        true,
-      ),
-    },
-    { path: "aws/resources.json", content: json(awsResources(plan.resources), true) },
+    lazyFile("config.json", () => json(plan.config)),
+    lazyFile("outputs.json", () => json(plan.outputs)),
+    jsonArrayFile("resources.json", plan.resources, (r) => resourceRecord(r, "all")),
+    lazyFile("aws/resources.json", () => json(awsResources(plan.resources), true)),
     ...kubernetesFiles(plan.manifests),
     ...helmFiles(plan.resources),
     { path: "reachability.md", content: reports.markdown },
@@ -175,7 +224,16 @@ export function writePlanDirectory(dir: string, files: readonly PlanFile[]): voi
   for (const file of files) {
     const path = join(dir, ...file.path.split("/"));
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.content);
+    if (!file.chunks) {
+      writeFileSync(path, file.content);
+      continue;
+    }
+    const fd = openSync(path, "w");
+    try {
+      for (const chunk of file.chunks()) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
