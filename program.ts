@@ -8,6 +8,7 @@ import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
 import { MeshPolicies } from "./components/meshPolicies";
+import { PodSecurityGroups } from "./components/podSecurityGroups";
 import { PublicWaf } from "./components/publicWaf";
 import { loadConfig } from "./config";
 import { ProblemError } from "./core/problems";
@@ -18,6 +19,7 @@ import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
 import { planLabelIntegrity } from "./model/labelIntegrity";
 import { planMesh } from "./model/mesh/plan";
+import { planSecurityGroupPolicies } from "./model/storeAccess";
 
 /**
  * Namespaces declared before the program lets their registrations finish: about 1,000 resources. Declared
@@ -122,6 +124,13 @@ export async function segmentation(hooks: ProgramHooks = {}) {
         })
       : undefined;
 
+  // Store clients' pods get their security groups once their namespace and the pod-ENI add-on are in.
+  const podGroups = new PodSecurityGroups("pod-security-groups", {
+    policies: planSecurityGroupPolicies(config),
+    clientGroupIds: aws.clientGroupIds,
+    dependsOn: [...namespaces.values(), ...aws.vpcCni],
+  });
+
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
 
@@ -153,6 +162,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     natPrefixListIds: aws.natPrefixListIds,
     natAllowlistRuleCounts: aws.inboundRuleCounts,
     networkPolicyEnforcement: aws.networkPolicyEnforcement,
+    storeClientSecurityGroupPolicies: podGroups.policyNames,
     mesh: {
       namespaces: config.mesh.namespaces,
       objects: mesh?.objectNames.length ?? 0,

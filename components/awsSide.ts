@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSidePlan, GroupRuleCount } from "../model/aws";
 import { DataStoreAccess } from "./dataStoreAccess";
 import { NatAllowlist } from "./natAllowlist";
+import { StoreClientGroup } from "./storeClientGroup";
 import { VpcPeering } from "./vpcPeering";
 import { VpcPeeringAccepter } from "./vpcPeeringAccepter";
 
@@ -28,6 +29,8 @@ export class AwsSide extends pulumi.ComponentResource {
   public readonly networkPolicyEnforcement: string;
   /** The VPC CNI add-on when the stack manages it: NetworkPolicies should wait for it. */
   public readonly vpcCni: pulumi.Resource[];
+  /** Security group id per store client (key of `plan.clientGroups`), for the SecurityGroupPolicies. */
+  public readonly clientGroupIds: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: AwsSideArgs, opts?: pulumi.ComponentResourceOptions) {
     super("segmentation:aws:AwsSide", name, {}, opts);
@@ -65,8 +68,16 @@ export class AwsSide extends pulumi.ComponentResource {
       );
       peeringIds[peering.vpc] = requester.peeringConnectionId;
     }
+    const clientGroupIds: Record<string, pulumi.Output<string>> = {};
+    for (const group of plan.clientGroups) {
+      clientGroupIds[group.key] = new StoreClientGroup(
+        `${name}-${group.resourceName}`,
+        { group },
+        { parent: this },
+      ).securityGroupId;
+    }
     for (const access of plan.dataStores) {
-      new DataStoreAccess(`${name}-${access.resourceName}`, { access }, at(access.site));
+      new DataStoreAccess(`${name}-${access.resourceName}`, { access, clientGroupIds }, at(access.site));
     }
     const prefixListIds: Record<string, pulumi.Output<string>> = {};
     for (const allowlist of plan.natAllowlists) {
@@ -82,6 +93,7 @@ export class AwsSide extends pulumi.ComponentResource {
             clusterVersion: spec.clusterVersion,
             ...(spec.addonVersion ? { addonVersion: spec.addonVersion } : {}),
             enableNetworkPolicy: spec.enableNetworkPolicy,
+            ...(spec.enablePodEni ? { enablePodEni: true } : {}),
             configurationValues: spec.configurationValues,
           },
           { parent: this },
@@ -89,6 +101,7 @@ export class AwsSide extends pulumi.ComponentResource {
     );
     for (const warning of plan.warnings) pulumi.log.warn(warning, this);
 
+    this.clientGroupIds = clientGroupIds;
     this.peeringConnectionIds = pulumi.all(peeringIds);
     this.natPrefixListIds = pulumi.all(prefixListIds);
     this.inboundRuleCounts = plan.inboundRuleCounts;

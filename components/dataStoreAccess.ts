@@ -6,12 +6,14 @@ import { aliasesOf } from "./aliases";
 export interface DataStoreAccessArgs {
   /** The planned openings of one data store, from `planAwsSide()`. */
   access: DataStoreAccessSpec;
+  /** Ids of the client groups by key, which the client rules reference. @default {} */
+  clientGroupIds?: Record<string, pulumi.Input<string>>;
 }
 
 /**
- * Opens one data store's security group to the cluster's CIDRs: one standalone rule per CIDR and port, so
- * each can change alone. The group must not also carry inline rules managed elsewhere, or the two owners
- * overwrite each other's rules.
+ * Opens one data store's security group to the cluster's CIDRs while it is open, and to its clients' groups
+ * once it declares clients: one standalone rule per CIDR or client and port, so each can change alone. The
+ * group must not also carry inline rules managed elsewhere, or the two owners overwrite each other's rules.
  */
 export class DataStoreAccess extends pulumi.ComponentResource {
   /** Ids of the rules, in plan order. */
@@ -19,7 +21,8 @@ export class DataStoreAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: DataStoreAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("segmentation:aws:DataStoreAccess", name, {}, opts);
-    // Protected: losing one of these cuts the cluster off a database.
+    // Protected: losing one of these cuts the cluster off a database. A pod-range rule of a store with
+    // clients is not: the client rules carry the access, and moving to clients phase removes it.
     const childOpts = { parent: this, protect: true };
     const rules = args.access.rules.map(
       (rule) =>
@@ -33,10 +36,28 @@ export class DataStoreAccess extends pulumi.ComponentResource {
             cidrIpv4: rule.cidrIpv4,
             description: rule.description,
           },
-          { ...childOpts, aliases: aliasesOf(name, rule) },
+          { ...childOpts, protect: rule.protect, aliases: aliasesOf(name, rule) },
         ),
     );
-    this.securityGroupRuleIds = pulumi.all(rules.map((rule) => rule.id));
+    const clientRules = args.access.clientRules.map((rule) => {
+      const groupId = args.clientGroupIds?.[rule.clientGroup];
+      if (groupId === undefined) throw new Error(`bug: client group ${rule.clientGroup} is not declared`);
+      return new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${rule.resourceName}`,
+        {
+          securityGroupId: rule.securityGroupId,
+          referencedSecurityGroupId: rule.referencedAccountId
+            ? pulumi.interpolate`${rule.referencedAccountId}/${groupId}`
+            : groupId,
+          ipProtocol: rule.ipProtocol,
+          fromPort: rule.fromPort,
+          toPort: rule.toPort,
+          description: rule.description,
+        },
+        childOpts,
+      );
+    });
+    this.securityGroupRuleIds = pulumi.all([...rules, ...clientRules].map((rule) => rule.id));
     this.registerOutputs({ securityGroupRuleIds: this.securityGroupRuleIds });
   }
 }

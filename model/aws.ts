@@ -24,6 +24,14 @@ import type {
   SegmentationConfig,
   VpcConfig,
 } from "./config";
+import {
+  type ClientGroupSpec,
+  type ClientRuleSpec,
+  planClientGroupSpecs,
+  planClientRules,
+  storeAccessWarnings,
+  storesWithClients,
+} from "./storeAccess";
 
 /** An account and region where resources are managed; one provider each. */
 export interface AwsSite {
@@ -104,8 +112,13 @@ export interface DataStoreAccessSpec {
   resourceName: string;
   store: string;
   site: string;
-  /** One rule per cluster CIDR and port. */
-  rules: (IngressRuleSpec & { cidrIpv4: string })[];
+  /**
+   * One rule per cluster CIDR and port while the store is open; none in clients phase. Protected until the
+   * store declares clients: from then on the client rules carry its access and these may go.
+   */
+  rules: (IngressRuleSpec & { cidrIpv4: string; protect: boolean })[];
+  /** One rule per client group and port, referencing the group (model/storeAccess.ts). */
+  clientRules: ClientRuleSpec[];
 }
 
 export interface NatAllowlistSpec {
@@ -127,6 +140,8 @@ export interface VpcCniSpec {
   clusterVersion: string;
   addonVersion?: string;
   enableNetworkPolicy: true;
+  /** Trunk and branch interfaces, for security groups for pods; on only when a store has clients. */
+  enablePodEni: boolean;
   configurationValues: { env: Record<string, string> };
 }
 
@@ -144,6 +159,8 @@ export interface AwsSidePlan {
   peerings: PeeringSpec[];
   dataStores: DataStoreAccessSpec[];
   natAllowlists: NatAllowlistSpec[];
+  /** Security groups for the stores' clients' pods, in the cluster's VPC. */
+  clientGroups: ClientGroupSpec[];
   /** Absent when the stack does not manage the add-on. */
   vpcCni?: VpcCniSpec;
   /** One sentence on whether NetworkPolicies are enforced, for the stack outputs. */
@@ -198,11 +215,12 @@ export function planAwsSide(config: SegmentationConfig): AwsSidePlan {
     peerings: peers.map((peer) => planPeering(config, clusterVpc, peer)),
     dataStores: openStores.map((store) => planDataStoreAccess(config, store, siteOfVpc(store.vpc))),
     natAllowlists: planNatAllowlists(config, (lb) => siteOfVpc(lb.vpc).name),
+    clientGroups: planClientGroupSpecs(config),
     ...(vpcCni ? { vpcCni } : {}),
     enforcement: vpcCni
       ? `on: the stack manages the vpc-cni add-on with enableNetworkPolicy (${config.cluster.vpcCni?.enforcingMode} mode)`
       : ENFORCEMENT_NOT_MANAGED,
-    warnings: vpcCni ? [] : [ENFORCEMENT_NOT_MANAGED],
+    warnings: [...(vpcCni ? [] : [ENFORCEMENT_NOT_MANAGED]), ...storeAccessWarnings(config)],
     inboundRuleCounts: planInboundRuleCounts(config),
   };
 }
@@ -271,18 +289,23 @@ function planDataStoreAccess(
     resourceName: `store-${store.name}`,
     store: store.name,
     site: site.name,
-    rules: store.ports.flatMap((port, portIndex) =>
-      config.cluster.cidrs.map((cidr, cidrIndex) => ({
-        resourceName: `pod-range-${cidrIndex}-port-${portIndex}`,
-        previousResourceNames: [`${port}-${cidr}`],
-        securityGroupId: store.securityGroupId,
-        ipProtocol: "tcp" as const,
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: cidr,
-        description: `${config.cluster.name} pods (${cidr}) to ${store.name} (${store.kind}) on ${port}`,
-      })),
-    ),
+    rules:
+      store.phase === "clients"
+        ? []
+        : store.ports.flatMap((port, portIndex) =>
+            config.cluster.cidrs.map((cidr, cidrIndex) => ({
+              resourceName: `pod-range-${cidrIndex}-port-${portIndex}`,
+              previousResourceNames: [`${port}-${cidr}`],
+              securityGroupId: store.securityGroupId,
+              ipProtocol: "tcp" as const,
+              fromPort: port,
+              toPort: port,
+              cidrIpv4: cidr,
+              description: `${config.cluster.name} pods (${cidr}) to ${store.name} (${store.kind}) on ${port}`,
+              protect: store.clients.length === 0,
+            })),
+          ),
+    clientRules: planClientRules(config, store),
   };
 }
 
@@ -346,15 +369,22 @@ function planVpcCni(config: SegmentationConfig, peers: readonly VpcConfig[]): Vp
   const cni = config.cluster.vpcCni;
   if (!cni) return undefined;
   const peerCidrs = sortCidrs(peers.flatMap((vpc) => vpc.cidrs));
+  const podEni = storesWithClients(config).length > 0;
   return {
     resourceName: "vpc-cni",
     clusterName: config.cluster.name,
     clusterVersion: cni.kubernetesVersion,
     ...(cni.addonVersion ? { addonVersion: cni.addonVersion } : {}),
     enableNetworkPolicy: true,
+    enablePodEni: podEni,
     configurationValues: {
       env: {
         NETWORK_POLICY_ENFORCING_MODE: cni.enforcingMode,
+        // Standard mode keeps NetworkPolicies enforced on pods with their own groups and lets kubelet probes
+        // and NodeLocal DNSCache on the same node through; strict mode would also turn SNAT off for them
+        // (https://docs.aws.amazon.com/eks/latest/userguide/security-groups-pods-deployment.html). Pod traffic
+        // to the peers keeps its address (below), so it leaves by the pod's interface and its groups apply.
+        ...(podEni ? { POD_SECURITY_GROUP_ENFORCING_MODE: "standard" } : {}),
         // By default the CNI rewrites the source of pod traffic leaving the VPC, peered VPCs included, to
         // the node's address. Keeping pod addresses towards the peers is what makes the data-store rules
         // on the cluster's pod CIDRs and the routes back to those CIDRs match what actually arrives.

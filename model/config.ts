@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { sortCidrs } from "../core/cidr";
 import { AREA_RULES, AREAS, type Area, type Phase } from "./areas";
 import { ConfigError, type ConfigIssue, configPath } from "./issues";
-import { type MeshConfig, managedNamespaceNames, normaliseMesh } from "./mesh/config";
+import { activeNamespaceNames, type MeshConfig, managedNamespaceNames, normaliseMesh } from "./mesh/config";
 import {
   CONFIG_KEYS,
   type ConfigKey,
@@ -380,7 +380,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       },
       contact: s.labelIntegrity.contact,
     },
-    mesh: normaliseMesh(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
+    mesh: normaliseMesh(s.mesh, managedNamespaceNames(activeNamespaceNames(s.namespaces), s.tools)),
     storeAccess: {
       ...(s.storeAccess.clusterSecurityGroupId
         ? { clusterSecurityGroupId: s.storeAccess.clusterSecurityGroupId }

@@ -27,6 +27,7 @@
  *   never in another Region (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
  */
 import { overlaps } from "../core/cidr";
+import { MANAGED_LABEL } from "../core/labels";
 import type { DataStoreConfig, SegmentationConfig, StoreClient } from "./config";
 
 /** One security group for pods: the pods of one client, whatever stores it uses. */
@@ -141,4 +142,129 @@ export function storeAccessWarnings(config: SegmentationConfig): string[] {
     );
   }
   return warnings;
+}
+
+/** One client group in the cluster's VPC, with an outbound rule per store and port it uses. */
+export interface ClientGroupSpec {
+  resourceName: string;
+  key: string;
+  namespace: string;
+  podLabels: Record<string, string>;
+  vpcId: string;
+  /** The group's name in AWS; its identity stays the logical name, so a new wording never replaces it. */
+  name: string;
+  description: string;
+  tags: Record<string, string>;
+  egress: {
+    resourceName: string;
+    store: string;
+    /** `account/sg-id` when the store lives in another account (the peering guide's format). */
+    referencedSecurityGroupId: string;
+    ipProtocol: "tcp";
+    fromPort: number;
+    toPort: number;
+    description: string;
+  }[];
+}
+
+/** A store's inbound rule for one client group and port; the component resolves the group's id. */
+export interface ClientRuleSpec {
+  resourceName: string;
+  securityGroupId: string;
+  /** Key of the client group referenced, in `AwsSidePlan.clientGroups`. */
+  clientGroup: string;
+  /** Set when the store lives in another account than the cluster: the reference is `account/sg-id`. */
+  referencedAccountId?: string;
+  ipProtocol: "tcp";
+  fromPort: number;
+  toPort: number;
+  description: string;
+}
+
+/** A SecurityGroupPolicy: the client's pods get their own interface with the client group and the cluster's. */
+export interface SecurityGroupPolicySpec {
+  resourceName: string;
+  namespace: string;
+  name: string;
+  podSelector: { matchLabels: Record<string, string> };
+  clientGroup: string;
+  clusterSecurityGroupId: string;
+  labels: Record<string, string>;
+}
+
+export const SECURITY_GROUP_POLICY_API = "vpcresources.k8s.aws/v1beta1";
+
+/** The client groups of the estate, in the cluster's VPC. */
+export function planClientGroupSpecs(config: SegmentationConfig): ClientGroupSpec[] {
+  const clusterVpc = config.vpcs.find((vpc) => vpc.isClusterVpc);
+  if (!clusterVpc) throw new Error("cluster VPC missing from a validated config");
+  const storeByName = new Map(config.dataStores.map((store) => [store.name, store]));
+  return planClientGroups(config).map((group) => ({
+    resourceName: `client-${group.key}`,
+    key: group.key,
+    namespace: group.namespace,
+    podLabels: group.podLabels,
+    vpcId: clusterVpc.vpcId,
+    name: `${config.cluster.name}-store-client-${group.key}`,
+    description: `Pods of ${clientText(group)}, clients of ${group.stores.join(", ")}`,
+    tags: { Name: `${config.cluster.name} store client ${clientText(group)}` },
+    egress: group.stores.flatMap((name) => {
+      const store = storeByName.get(name);
+      if (!store) throw new Error(`store ${name} missing from a validated config`);
+      const account = accountOfStore(config, store);
+      return store.ports.map((port, portIndex) => ({
+        resourceName: `${store.name}-port-${portIndex}`,
+        store: store.name,
+        referencedSecurityGroupId: account ? `${account}/${store.securityGroupId}` : store.securityGroupId,
+        ipProtocol: "tcp" as const,
+        fromPort: port,
+        toPort: port,
+        description: `${clientText(group)} to ${store.name} (${store.kind}) on ${port}`,
+      }));
+    }),
+  }));
+}
+
+/** Inbound rules on a store's group for its clients' groups, one per client and port. */
+export function planClientRules(config: SegmentationConfig, store: DataStoreConfig): ClientRuleSpec[] {
+  const crossAccount = accountOfStore(config, store) !== undefined;
+  return store.clients.flatMap((client) =>
+    store.ports.map((port, portIndex) => ({
+      resourceName: `client-${clientKey(client)}-port-${portIndex}`,
+      securityGroupId: store.securityGroupId,
+      clientGroup: clientKey(client),
+      ...(crossAccount && config.storeAccess.clusterAccountId
+        ? { referencedAccountId: config.storeAccess.clusterAccountId }
+        : {}),
+      ipProtocol: "tcp" as const,
+      fromPort: port,
+      toPort: port,
+      description: `${clientText(client)} (security group for pods) to ${store.name} (${store.kind}) on ${port}`,
+    })),
+  );
+}
+
+/** One SecurityGroupPolicy per client group, in the client's namespace. */
+export function planSecurityGroupPolicies(config: SegmentationConfig): SecurityGroupPolicySpec[] {
+  const clusterSecurityGroupId = config.storeAccess.clusterSecurityGroupId;
+  const groups = planClientGroups(config);
+  if (groups.length === 0) return [];
+  if (!clusterSecurityGroupId) throw new Error("cluster security group missing from a validated config");
+  return groups.map((group) => ({
+    resourceName: `sgp-${group.key}`,
+    namespace: group.namespace,
+    name: `netseg-store-client-${group.key}`.slice(0, 253),
+    podSelector: { matchLabels: group.podLabels },
+    clientGroup: group.key,
+    clusterSecurityGroupId,
+    labels: { [MANAGED_LABEL]: "true" },
+  }));
+}
+
+/** The account a store's group lives in when it is not the cluster's: rules then reference `account/sg`. */
+function accountOfStore(config: SegmentationConfig, store: DataStoreConfig): string | undefined {
+  const clusterVpc = config.vpcs.find((vpc) => vpc.isClusterVpc);
+  const storeVpc = config.vpcs.find((vpc) => vpc.name === store.vpc);
+  if (!storeVpc || storeVpc.account === clusterVpc?.account) return undefined;
+  return storeVpc.accountId;
 }

@@ -86,14 +86,16 @@ function storesInClientsPhaseHaveClients({ dataStores }: Sections): ConfigIssue[
         fix: "list the subnets of the store's subnet group (the ranges its endpoints get addresses from)",
       });
     }
-    if (store.openFromCluster === false || (store.openFromCluster === undefined && store.kind === "msk")) {
-      issues.push({
-        path: `${at(index)}.phase`,
-        value: store.phase,
-        problem: `is clients, but the stack manages no rule on the group of data store "${store.name}"`,
-        fix: "set openFromCluster: true so the stack owns the store's rules, or keep its phase open",
-      });
-    }
+  });
+  dataStores.forEach((store, index) => {
+    const owned = store.openFromCluster ?? store.kind !== "msk";
+    if (owned || store.clients.length === 0) return;
+    issues.push({
+      path: `${at(index)}.clients`,
+      value: store.clients,
+      problem: `name clients of data store "${store.name}", whose group the stack manages no rule on`,
+      fix: "set openFromCluster: true so the stack owns the store's rules, or remove its clients",
+    });
   });
   return issues;
 }

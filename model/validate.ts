@@ -12,7 +12,7 @@ import { AWS_CHECKS } from "./awsChecks";
 import { BOUNDARY_CHECKS } from "./boundaryChecks";
 import type { ParsedSections } from "./config";
 import { type ConfigIssue, configPath } from "./issues";
-import { managedNamespaceNames, meshNamespaceIssues } from "./mesh/config";
+import { activeNamespaceNames, managedNamespaceNames, meshNamespaceIssues } from "./mesh/config";
 import type { ConfigKey } from "./schema";
 import { STORE_CHECKS } from "./storeChecks";
 
@@ -56,11 +56,28 @@ const CHECKS: Check[] = [
   ...BOUNDARY_CHECKS,
   ...STORE_CHECKS,
   { needs: ["labelIntegrity", "cluster"], run: admissionPoliciesNeedKubernetes130 },
+  { needs: ["mesh", "namespaces"], run: retiredNamespacesAreNotMeshed },
   {
     needs: ["mesh", "namespaces", "tools"],
-    run: (s) => meshNamespaceIssues(s.mesh, managedNamespaceNames(Object.keys(s.namespaces), s.tools)),
+    run: (s) =>
+      meshNamespaceIssues(s.mesh, managedNamespaceNames(activeNamespaceNames(s.namespaces), s.tools)).filter(
+        (issue) => !s.namespaces[issue.path.slice("segmentation:mesh.namespaces.".length)]?.retired,
+      ),
   },
 ];
+
+/** A retired namespace is in no area and gets no Linkerd objects: a mesh phase for it would do nothing. */
+function retiredNamespacesAreNotMeshed({ mesh, namespaces }: Sections): ConfigIssue[] {
+  return Object.keys(mesh.namespaces)
+    .sort()
+    .filter((name) => namespaces[name]?.retired)
+    .map((name) => ({
+      path: `segmentation:mesh.namespaces.${name}`,
+      value: mesh.namespaces[name],
+      problem: `names ${JSON.stringify(name)}, which is retired (segmentation:namespaces.${name}.retired), so the mesh leaves it alone`,
+      fix: `remove the entry, or set retired: false on ${name} to put it back in its area`,
+    }));
+}
 
 export function validateSections(sections: ParsedSections): ConfigIssue[] {
   return CHECKS.filter((check) => check.needs.every((key) => sections[key] !== undefined)).flatMap((check) =>

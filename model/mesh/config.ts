@@ -95,6 +95,13 @@ export function meshNamespaceIssues(
     }));
 }
 
+/** Keys of `segmentation:namespaces` that are not retired: the namespaces in an area. */
+export function activeNamespaceNames(namespaces: Readonly<Record<string, { retired: boolean }>>): string[] {
+  return Object.entries(namespaces)
+    .filter(([, ns]) => !ns.retired)
+    .map(([name]) => name);
+}
+
 /** Every namespace the stack manages, by name: the area namespaces, the tools' and the controllers'. */
 export function managedNamespaceNames(
   areaNamespaces: readonly string[],

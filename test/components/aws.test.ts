@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { RecordedResource } from "../../cli/offline";
-import { assertRejectedBeforeAnyResource, devConfig, devRun, editedConfig, runStack } from "../support/stack";
+import { assertRejectedBeforeAnyResource, openStoresConfig, openStoresRun, runStack } from "../support/stack";
 
 type Values = Record<string, any>;
 type Run = Awaited<ReturnType<typeof runStack>>;
@@ -43,10 +43,10 @@ function pick(inputs: Record<string, unknown>, keys: readonly string[]): Record<
   return Object.fromEntries(keys.filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]]));
 }
 
-describe("the AWS side under mocks (dev stack)", () => {
+describe("the AWS side under mocks (dev stack, every store open)", () => {
   let run: Run;
   before(async () => {
-    run = await devRun();
+    run = await openStoresRun();
   });
 
   const connectionOf = (vpc: string) => {
@@ -324,7 +324,7 @@ describe("the AWS side under mocks (dev stack)", () => {
 describe("the AWS side under mocks, without the VPC CNI add-on", () => {
   it("declares no add-on and says in the outputs that policies are not enforced", async () => {
     // GIVEN a stack that does not manage the add-on
-    const run = await runStack(editedConfig((v) => delete v.cluster.vpcCni));
+    const run = await runStack(openStoresConfig((v) => delete v.cluster.vpcCni));
     // THEN
     assert.deepEqual(ofType(run, T.vpcCni), []);
     assert.match(
@@ -361,7 +361,7 @@ describe("bad AWS input stops the stack before any resource", () => {
   ];
   for (const [what, edit, message] of broken) {
     it(`refuses ${what}, naming the field`, async () => {
-      await assertRejectedBeforeAnyResource(editedConfig(edit), message);
+      await assertRejectedBeforeAnyResource(openStoresConfig(edit), message);
     });
   }
 });
@@ -380,15 +380,15 @@ describe("the AWS side under mocks, config order", () => {
           }),
         )
         .sort();
-    const base = signature(await devRun());
-    const vpcNames = Object.keys(JSON.parse(devConfig()["segmentation:vpcs"]!));
+    const base = signature(await openStoresRun());
+    const vpcNames = Object.keys(JSON.parse(openStoresConfig()["segmentation:vpcs"]!));
     await fc.assert(
       fc.asyncProperty(
         fc.shuffledSubarray(vpcNames, { minLength: vpcNames.length, maxLength: vpcNames.length }),
         fc.func(fc.integer()),
         async (vpcOrder, rank) => {
           // GIVEN the dev config with VPCs, stores and load balancers in a random order
-          const config = editedConfig((v) => {
+          const config = openStoresConfig((v) => {
             v.vpcs = Object.fromEntries(vpcOrder.map((name) => [name, v.vpcs[name]]));
             v.dataStores.sort((a: Values, b: Values) => rank(a.name) - rank(b.name));
             v.legacyLoadBalancers.sort((a: Values, b: Values) => rank(a.name) - rank(b.name));

@@ -12,6 +12,7 @@ import type { NetworkPolicy } from "../../core/k8s";
 import { AREA_LABEL, ROLE_LABEL } from "../../core/labels";
 import { type Endpoint, NetworkPolicyEvaluator } from "../../evaluator";
 import { parseConfig } from "../../model/config";
+import { ConfigError } from "../../model/issues";
 import { rawConfigOf } from "../../model/stackFile";
 import { POLICY_TYPE } from "../support/rollout";
 import { devRun, editedConfig, runStack } from "../support/stack";
@@ -143,6 +144,35 @@ describe("removing a namespace", function () {
     // THEN what Pulumi drops is its namespace and quarantine, none protected and all retained
     assert.deepEqual(removed.map((r) => r.type).sort(), [NAMESPACE_TYPE, POLICY_TYPE]);
     assert.ok(removed.every((r) => !r.options.protect && r.options.retainOnDelete));
+  });
+
+  it("refuses a mesh phase for a retired namespace, which the mesh would leave alone", () => {
+    const config = editedConfig((v) => {
+      v.namespaces[GONE] = { ...v.namespaces[GONE], retired: true };
+      v.mesh = { phase: "off", namespaces: { [GONE]: "strict" } };
+    });
+    assert.throws(
+      () => parseConfig(rawConfigOf(config)),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.length === 1 &&
+        /segmentation:mesh\.namespaces\.payments: "strict" names "payments", which is retired \(segmentation:namespaces\.payments\.retired\), so the mesh leaves it alone; remove the entry, or set retired: false/.test(
+          error.message,
+        ),
+    );
+  });
+
+  it("leaves a retired namespace out of a stack-wide mesh", () => {
+    const config = parseConfig(
+      rawConfigOf(
+        editedConfig((v) => {
+          v.namespaces[GONE] = { ...v.namespaces[GONE], retired: true };
+          v.mesh = { phase: "migration" };
+        }),
+      ),
+    );
+    assert.equal(config.mesh.namespaces[GONE], undefined);
+    assert.equal(config.mesh.namespaces.ebo, "migration");
   });
 
   describe("what the PR diff says", () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../../cli/offline";
-import { devRun, editedConfig, ROOT, runStack } from "../support/stack";
+import { devConfig, openStoresConfig, openStoresRun, ROOT, runStack } from "../support/stack";
 
 type Run = Awaited<ReturnType<typeof runStack>>;
 
@@ -22,6 +22,8 @@ const REPLACE_ON_CHANGE: Record<string, readonly string[]> = {
   "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": ["vpcId", "peerVpcId", "peerOwnerId", "peerRegion"],
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": ["vpcPeeringConnectionId"],
   "kubernetes:core/v1:Namespace": ["metadata.name"],
+  "aws:ec2/securityGroup:SecurityGroup": ["vpcId", "name", "description"],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["securityGroupId"],
 };
 
 function field(resource: RecordedResource, path: string): unknown {
@@ -57,7 +59,7 @@ function protectedReplacements(before: Run, after: Run): string[] {
 
 /** The dev stack with its second pod range resized and bos-db moved to another port. */
 function changedConfig() {
-  return editedConfig((v) => {
+  return openStoresConfig((v) => {
     v.cluster.cidrs = ["10.20.0.0/19", "10.20.32.0/20"];
     const store = v.dataStores.find((s: { name: string }) => s.name === "bos-db");
     store.port = 5433;
@@ -68,7 +70,7 @@ describe("renames: what an existing stack sees", () => {
   let dev: Run;
   let changed: Run;
   before(async () => {
-    dev = await devRun();
+    dev = await openStoresRun();
     changed = await runStack(changedConfig());
   });
 
@@ -140,5 +142,58 @@ describe("renames: what an existing stack sees", () => {
     // 5 routes back to the resized range in the peers' route tables
     const problems = protectedReplacements(earlier(dev), earlier(changed));
     assert.equal(problems.length, 16 + 1 + 5, problems.join("\n"));
+  });
+});
+
+/**
+ * One store's rollout, as the README gives it: ebo-db open as deployed before (A), then naming its clients
+ * (B), then in clients phase (C). Every other store stays as it was.
+ */
+describe("renames: a data store's rollout from open to clients", () => {
+  const rollout = (step: "A" | "B" | "C") =>
+    openStoresConfig((v) => {
+      if (step === "A") return;
+      v.storeAccess = JSON.parse(devConfig()["segmentation:storeAccess"]!);
+      Object.assign(
+        v.dataStores.find((s: { name: string }) => s.name === "ebo-db"),
+        { clients: [{ namespace: "ebo" }], subnets: ["10.20.96.0/28", "10.20.97.0/28"] },
+        step === "C" ? { phase: "clients" } : {},
+      );
+    });
+  let a: Run;
+  let b: Run;
+  let c: Run;
+  before(async () => {
+    a = await runStack(rollout("A"));
+    b = await runStack(rollout("B"));
+    c = await runStack(rollout("C"));
+  });
+  const urns = (run: Run) => new Set(run.resources.map((r) => r.urn));
+  const gone = (before: Run, after: Run) => [...urns(before)].filter((urn) => !urns(after).has(urn)).sort();
+  const eboRanges = (run: Run) =>
+    run.resources
+      .filter((r) => r.name.startsWith("aws-store-ebo-db-pod-range-"))
+      .map((r) => r.options.protect);
+
+  it("naming the clients adds the client's group and rule, removes nothing, and unprotects the pod-range rules", () => {
+    assert.deepEqual(protectedReplacements(a, b), []);
+    assert.deepEqual(gone(a, b), []);
+    assert.deepEqual(eboRanges(a), [true, true]);
+    assert.deepEqual(eboRanges(b), [false, false]);
+    assert.ok(b.resources.some((r) => r.name === "aws-store-ebo-db-client-ebo-port-0" && r.options.protect));
+  });
+
+  it("moving to clients phase deletes only the store's two unprotected pod-range rules", () => {
+    assert.deepEqual(protectedReplacements(b, c), []);
+    assert.deepEqual(
+      gone(b, c).map((urn) => urn.split("::").pop()),
+      ["aws-store-ebo-db-pod-range-0-port-0", "aws-store-ebo-db-pod-range-1-port-0"],
+    );
+  });
+
+  it("refuses to skip the step that names the clients: Pulumi would delete protected rules (the check bites)", () => {
+    const problems = protectedReplacements(a, c);
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.ok(problems.every((p) => /ebo-db-pod-range-\d-port-0: gone/.test(p)));
   });
 });

@@ -4,11 +4,11 @@ import { formatProblem } from "../../core/problems";
 import { type AwsSidePlan, type PeeringSpec, planAwsSide } from "../../model/aws";
 import { checkConfig, parseConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
-import { devConfig, editedConfig } from "../support/stack";
+import { openStoresConfig } from "../support/stack";
 
 type Values = Record<string, any>;
 
-function planOf(config: Record<string, string> = devConfig()): AwsSidePlan {
+function planOf(config: Record<string, string> = openStoresConfig()): AwsSidePlan {
   return planAwsSide(parseConfig(rawConfigOf(config)));
 }
 
@@ -71,7 +71,7 @@ describe("AWS side plan: peering", () => {
 
   it("requests a peering in another region of the same account and accepts it in that region", () => {
     // GIVEN the Kafka VPC moved to eu-central-1
-    const plan = planOf(editedConfig((v) => (v.vpcs.kafka.region = "eu-central-1")));
+    const plan = planOf(openStoresConfig((v) => (v.vpcs.kafka.region = "eu-central-1")));
     const kafka = peering(plan, "kafka");
     // THEN
     assert.equal(kafka.connection.autoAccept, false);
@@ -119,7 +119,9 @@ describe("AWS side plan: peering", () => {
   }
 
   it("routes every CIDR of a peer with several", () => {
-    const plan = planOf(editedConfig((v) => (v.vpcs.publicfrontal.cidrs = ["10.31.0.0/16", "10.30.0.0/16"])));
+    const plan = planOf(
+      openStoresConfig((v) => (v.vpcs.publicfrontal.cidrs = ["10.31.0.0/16", "10.30.0.0/16"])),
+    );
     const destinations = new Set(
       peering(plan, "publicfrontal").requesterRoutes.map((r) => r.destinationCidrBlock),
     );
@@ -131,7 +133,7 @@ describe("AWS side plan: peering", () => {
 describe("AWS side plan: data-store openings", () => {
   it("opens each store on each of its ports to each of the cluster's CIDRs, and nothing more", () => {
     // GIVEN two CIDRs for the cluster, and a store with two ports
-    const plan = planOf(editedConfig((v) => (v.dataStores[0].ports = [5432, 5433])));
+    const plan = planOf(openStoresConfig((v) => (v.dataStores[0].ports = [5432, 5433])));
     const store = plan.dataStores.find((s) => s.store === "account-details-db");
     // THEN four rules on the store's group
     assert.deepEqual(
@@ -158,7 +160,7 @@ describe("AWS side plan: data-store openings", () => {
 
   it("opens Kafka when config asks", () => {
     const plan = planOf(
-      editedConfig((v) => (v.dataStores.find((s: Values) => s.name === "kafka").openFromCluster = true)),
+      openStoresConfig((v) => (v.dataStores.find((s: Values) => s.name === "kafka").openFromCluster = true)),
     );
     const kafka = plan.dataStores.find((s) => s.store === "kafka");
     assert.deepEqual(kafka?.rules.map((r) => r.fromPort).sort(), [9094, 9094, 9098, 9098]);
@@ -194,7 +196,7 @@ describe("AWS side plan: NAT allowlists", () => {
 
   it("sizes the prefix list at the NAT address count plus headroom, unless config sets it", () => {
     assert.ok(planOf().natAllowlists.every((a) => a.prefixList.maxEntries === 5));
-    const exact = planOf(editedConfig((v) => (v.cluster.natPrefixListMaxEntries = 3)));
+    const exact = planOf(openStoresConfig((v) => (v.cluster.natPrefixListMaxEntries = 3)));
     assert.ok(exact.natAllowlists.every((a) => a.prefixList.maxEntries === 3));
   });
 
@@ -216,7 +218,7 @@ describe("AWS side plan: NAT allowlists", () => {
   });
 
   it("counts each group's inbound rules as existing plus ports times the list's maxEntries", () => {
-    const counts = planOf(editedConfig((v) => (v.cluster.natPrefixListMaxEntries = 8))).inboundRuleCounts;
+    const counts = planOf(openStoresConfig((v) => (v.cluster.natPrefixListMaxEntries = 8))).inboundRuleCounts;
     assert.deepEqual(counts["ecs-ebo"], {
       securityGroupId: "sg-0a11b2c3d4e5f6101",
       existing: 12,
@@ -229,7 +231,7 @@ describe("AWS side plan: NAT allowlists", () => {
 
   it("plans no prefix list where there is no legacy load balancer", () => {
     const plan = planOf(
-      editedConfig(
+      openStoresConfig(
         (v) => (v.legacyLoadBalancers = v.legacyLoadBalancers.filter((lb: Values) => lb.vpc !== "natonly")),
       ),
     );
@@ -256,7 +258,7 @@ describe("AWS side plan: NetworkPolicy enforcement", () => {
   });
 
   it("warns loudly when the stack does not manage the add-on", () => {
-    const plan = planOf(editedConfig((v) => delete v.cluster.vpcCni));
+    const plan = planOf(openStoresConfig((v) => delete v.cluster.vpcCni));
     assert.equal(plan.vpcCni, undefined);
     assert.match(plan.enforcement, /^WARNING: .*enforces none/);
     assert.deepEqual(plan.warnings, [plan.enforcement]);
@@ -296,12 +298,12 @@ describe("AWS side plan: names and descriptions", () => {
   });
 
   it("plans the same resources however the config lists VPCs, stores, load balancers and addresses", () => {
-    const dev = editedConfig(() => {});
+    const dev = openStoresConfig(() => {});
     const base = planOf(dev);
     const values = JSON.parse(dev["segmentation:vpcs"]!) as Values;
     fc.assert(
       fc.property(shuffle(Object.keys(values)), fc.func(fc.integer()), (vpcOrder, rank) => {
-        const shuffled = editedConfig((v) => {
+        const shuffled = openStoresConfig((v) => {
           v.vpcs = Object.fromEntries(vpcOrder.map((name) => [name, shuffledValues(v.vpcs[name], rank)]));
           v.dataStores = sortBy(v.dataStores, (s: Values) => rank(s.name));
           v.legacyLoadBalancers = sortBy(v.legacyLoadBalancers, (lb: Values) => rank(lb.name));
@@ -441,7 +443,7 @@ const CASES: BadInput[] = [
 describe("AWS side config checks", () => {
   for (const testCase of CASES) {
     it(testCase.name, () => {
-      const { issues } = checkConfig(rawConfigOf(editedConfig(testCase.edit)));
+      const { issues } = checkConfig(rawConfigOf(openStoresConfig(testCase.edit)));
       const lines = issues.map(formatProblem);
       assert.equal(issues.length, testCase.expect.length, lines.join("\n"));
       for (const expected of testCase.expect) {
@@ -462,7 +464,7 @@ describe("AWS side config checks", () => {
         fc.option(fc.integer({ min: 3, max: 40 }), { nil: undefined }),
         (existing, ports, quota, maxEntries) => {
           // GIVEN one legacy group with random existing rules, ports and quota, and a random list size
-          const config = editedConfig((v) => {
+          const config = openStoresConfig((v) => {
             const lb = v.legacyLoadBalancers.find((l: Values) => l.name === "ecs-ebo");
             Object.assign(lb, { existingInboundRules: existing, ports, rulesQuota: quota });
             if (maxEntries !== undefined) v.cluster.natPrefixListMaxEntries = maxEntries;

@@ -53,15 +53,14 @@ const CASES: BadInput[] = [
     ],
   },
   {
-    name: "refuses clients phase on a store whose rules the stack does not own (Kafka)",
+    name: "refuses clients of a store whose rules the stack does not own (Kafka)",
     edit: (v) => {
-      Object.assign(storeOf(v, "kafka"), { clients: [{ namespace: "payments" }], phase: "clients" });
-      storeOf(v, "kafka").subnets = ["10.50.1.0/24"];
+      storeOf(v, "kafka").clients = [{ namespace: "payments" }];
     },
     expect: [
       {
-        path: "segmentation:dataStores[16].phase",
-        message: /manages no rule on the group of data store "kafka"/,
+        path: "segmentation:dataStores[16].clients",
+        message: /clients of data store "kafka", whose group the stack manages no rule on/,
       },
     ],
   },

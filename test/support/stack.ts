@@ -77,3 +77,27 @@ export async function assertRejectedBeforeAnyResource(config: Record<string, str
   );
   assert.deepEqual(registered, []);
 }
+
+/**
+ * The dev stack as it was before its stores named clients: every store open to the pod ranges. Tests of the
+ * open phase, and of states deployed before, start from it.
+ */
+export function openStoresConfig(edit: (values: Values) => void = () => {}): Record<string, string> {
+  return editedConfig((values) => {
+    for (const store of values.dataStores) {
+      delete store.clients;
+      delete store.phase;
+      delete store.subnets;
+    }
+    delete values.storeAccess;
+    edit(values);
+  });
+}
+
+let openStoresRunOnce: ReturnType<typeof runStack> | undefined;
+
+/** `openStoresConfig()` run once under mocks, shared like `devRun()`. */
+export function openStoresRun(): ReturnType<typeof runStack> {
+  openStoresRunOnce ??= runStack(openStoresConfig());
+  return openStoresRunOnce;
+}
