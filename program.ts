@@ -58,12 +58,14 @@ export async function segmentation(hooks: ProgramHooks = {}) {
   const wafPlans = planPublicWafs(config);
   // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
   const meshObjects = planMesh(config);
+  const securityGroupPolicies = planSecurityGroupPolicies(config);
   // Only the namespaces that later resources wait for are kept: the rest, with their policies, can be
   // collected once registered, instead of holding some 60,000 resource objects until the run ends.
   const needed = new Set([
     ...ingress.map((plan) => plan.identity.namespace),
     ...wafPlans.map((plan) => plan.albIngress.metadata.namespace),
     ...meshObjects.map((o) => o.namespace),
+    ...securityGroupPolicies.map((policy) => policy.namespace),
   ]);
   const namespaces = new Map<string, ManagedNamespace>();
   let declared = 0;
@@ -126,9 +128,12 @@ export async function segmentation(hooks: ProgramHooks = {}) {
 
   // Store clients' pods get their security groups once their namespace and the pod-ENI add-on are in.
   const podGroups = new PodSecurityGroups("pod-security-groups", {
-    policies: planSecurityGroupPolicies(config),
+    policies: securityGroupPolicies,
     clientGroupIds: aws.clientGroupIds,
-    dependsOn: [...namespaces.values(), ...aws.vpcCni],
+    dependsOn: [
+      ...[...new Set(securityGroupPolicies.map((policy) => policy.namespace))].map(namespaceOf),
+      ...aws.vpcCni,
+    ],
   });
 
   const labelIntegrity = planLabelIntegrity(config);
