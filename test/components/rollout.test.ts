@@ -8,14 +8,17 @@
  * connection only if the state of one of those two namespaces does.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { checkDesign } from "../../analysis/design";
 import type { PlannedObjects } from "../../analysis/estate";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
 import type { OfflineRun } from "../../cli/offline";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
+import { type PolicySpec, toNetworkPolicy } from "../../model/policy";
 import { rawConfigOf } from "../../model/stackFile";
 import { type DeployedPolicy, deployedPolicies, intermediateStates } from "../support/rollout";
-import { devConfig, devRun, editedConfig, runStack } from "../support/stack";
+import { devConfig, devRun, editedConfig, ROOT, runStack } from "../support/stack";
 
 type Run = OfflineRun<unknown>;
 
@@ -70,8 +73,19 @@ function brokenStates(
   policies = deployedPolicies,
 ): string[] {
   const before = from ? policies(from.run.resources, namespace) : [];
-  const after = policies(to.run.resources, namespace);
   const designs = from ? [from.config, to.config] : [to.config];
+  return brokenStatesFrom(before, designs, to, namespace, policies);
+}
+
+/** The same, from policies the cluster holds (`before`) that satisfy every one of `designs`. */
+function brokenStatesFrom(
+  before: DeployedPolicy[],
+  designs: SegmentationConfig[],
+  to: Stack,
+  namespace: string,
+  policies = deployedPolicies,
+): string[] {
+  const after = policies(to.run.resources, namespace);
   const states = intermediateStates(before, after);
   assert.ok(states.length > after.length, `${namespace}: ${states.length} states`);
   return states.flatMap((state) => {
@@ -114,6 +128,35 @@ describe("rollout: every state the dependency order permits", function () {
       }),
     );
     assert.deepEqual(brokenStates(dev, migration, "query-services"), []);
+  });
+
+  it("denies nothing the design allows while a stack deployed with six policies per namespace moves to four", () => {
+    // GIVEN payments (migration) and query-services (strict) as deployed with one allow per purpose
+    // (test/fixtures/state/dev-area-policies-v1.json, planned from the dev stack by that layout)
+    const earlier = JSON.parse(
+      readFileSync(join(ROOT, "test/fixtures/state/dev-area-policies-v1.json"), "utf8"),
+    ) as PolicySpec[];
+    for (const namespace of ["payments", "query-services"]) {
+      const now = deployedPolicies(dev.run.resources, namespace);
+      const urnOf = (resourceName: string) => now[0]!.urn.replace(/::[^:]+$/, `::${resourceName}`);
+      const before = earlier
+        .filter((p) => p.namespace === namespace)
+        .map(
+          (p): DeployedPolicy => ({
+            urn: urnOf(p.resourceName),
+            manifest: toNetworkPolicy(p),
+            after: p.after.map(urnOf),
+          }),
+        );
+      assert.equal(before.length, 6);
+      // THEN the egress allow and the default-deny are updated in place, the four other allows removed
+      const kept = before
+        .filter((p) => now.some((q) => q.urn === p.urn))
+        .map((p) => p.manifest.metadata?.name);
+      assert.deepEqual(kept.sort(), ["netseg-allow-egress", "netseg-default-deny"]);
+      // AND no state on the way, the deletions at the end included, denies what the design allows
+      assert.deepEqual(brokenStatesFrom(before, [dev.config], dev, namespace), []);
+    }
   });
 
   it("finds the state that cuts traffic when an allow does not wait for the narrower one", () => {
