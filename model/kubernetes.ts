@@ -6,6 +6,7 @@ import { AREA_POLICY, planAreaPolicies, planToolPolicies } from "./areaPolicies"
 import type { SegmentationConfig } from "./config";
 import { type NamespaceSpec, planNamespaces } from "./namespaces";
 import type { PolicySpec } from "./policy";
+import { closedStores } from "./storeAccess";
 import { planStorePolicies } from "./storePolicies";
 import { planToolEgressPolicies } from "./toolPolicies";
 
@@ -18,7 +19,7 @@ export function planKubernetes(config: SegmentationConfig): NamespacePlan[] {
   const byNamespace = new Map<string, PolicySpec[]>();
   const storePolicies = planStorePolicies(config);
   for (const policy of [
-    ...withStoreAllowsFirst(planAreaPolicies(config), storePolicies),
+    ...withStoreAllowsFirst(planAreaPolicies(config), storePolicies, closedStores(config).length > 0),
     ...planToolPolicies(config),
     ...planToolEgressPolicies(config),
     ...storePolicies,
@@ -32,23 +33,27 @@ export function planKubernetes(config: SegmentationConfig): NamespacePlan[] {
 }
 
 /**
- * The area egress of a namespace leaves the closed stores' subnets out: it (and the default-deny, which
- * waits for every allow) waits for the namespace's store allows, so a client never loses its store while
- * the policies roll out, and it says what it leaves out.
+ * A namespace's default-deny waits for every allow of it, the store allows included. The area egress says
+ * what it leaves out once some store is in clients phase.
  */
-function withStoreAllowsFirst(policies: PolicySpec[], storePolicies: PolicySpec[]): PolicySpec[] {
-  if (storePolicies.length === 0) return policies;
+function withStoreAllowsFirst(
+  policies: PolicySpec[],
+  storePolicies: PolicySpec[],
+  closed: boolean,
+): PolicySpec[] {
   return policies.map((policy) => {
-    if (policy.name !== AREA_POLICY.egress && policy.name !== AREA_POLICY.defaultDeny) return policy;
+    if (policy.name === AREA_POLICY.egress && closed) {
+      return {
+        ...policy,
+        description: `${policy.description} Subnets of data stores in clients phase are left out: only their clients' own policies reach them.`,
+      };
+    }
+    if (policy.name !== AREA_POLICY.defaultDeny) return policy;
     const allows = storePolicies
       .filter((store) => store.namespace === policy.namespace)
       .map((p) => p.resourceName);
-    const after = [...new Set([...policy.after, ...allows])].sort();
-    if (policy.name === AREA_POLICY.defaultDeny) return { ...policy, after };
-    return {
-      ...policy,
-      description: `${policy.description} Subnets of data stores in clients phase are left out: only their clients' own policies reach them.`,
-      after,
-    };
+    return allows.length === 0
+      ? policy
+      : { ...policy, after: [...new Set([...policy.after, ...allows])].sort() };
   });
 }

@@ -25,7 +25,7 @@ export const STORE_CHECKS: readonly {
   { needs: ["dataStores", "cluster"], run: storeGroupsFitTheirQuota },
   { needs: ["dataStores", "storeAccess"], run: clientGroupsFitTheirQuotas },
   { needs: ["storeAccess"], run: nodesSupportTrunking },
-  { needs: ["dataStores", "namespaces"], run: storeClientsMayReachTheStoresVpc },
+  { needs: ["dataStores", "namespaces", "vpcs", "cluster"], run: storeClientsMayReachTheStoresVpc },
   { needs: ["dataStores"], run: closedStoreSubnetsAreNotSharedWithOpenStores },
 ];
 
@@ -262,9 +262,18 @@ function nodesSupportTrunking({ storeAccess }: Sections): ConfigIssue[] {
  * A client's pods reach the store only if their area may reach the store's VPC at all (the design's egress
  * rules); declaring a client is a narrowing, never a way around the areas.
  */
-function storeClientsMayReachTheStoresVpc({ dataStores, namespaces }: Sections): ConfigIssue[] {
+function storeClientsMayReachTheStoresVpc({
+  dataStores,
+  namespaces,
+  vpcs,
+  cluster,
+}: Sections): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   dataStores.forEach((store, index) => {
+    // An open store's client outside the areas is only a client that cannot reach it (a warning); a store
+    // in an unknown or unpeered VPC is reported on its own.
+    const vpc = vpcs[store.vpc];
+    if (store.phase !== "clients" || !vpc || (store.vpc !== cluster.vpc && !vpc.peered)) return;
     store.clients.forEach((client, clientIndex) => {
       const ns = namespaces[client.namespace];
       if (!ns) return;

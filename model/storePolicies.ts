@@ -8,6 +8,7 @@
  */
 import { overlaps, subtract } from "../core/cidr";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
+import { AREA_POLICY } from "./areaPolicies";
 import type { DataStoreConfig, SegmentationConfig, StoreClient } from "./config";
 import { ipBlocks, tcp } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
@@ -37,9 +38,16 @@ export function outsideClosedStores(
   return subtract(cidrs, closed);
 }
 
-/** One egress allow per client of each store in clients phase, in the client's namespace. */
+/**
+ * One egress allow per client of each store that names its clients and subnets, in the client's namespace.
+ * It is planned while the store is still open, where the area's egress already covers it: moving the store
+ * to clients phase then only narrows the area's egress, with the clients' allows already in place. It waits
+ * for the area's egress, which isolates the pods, so it never isolates them alone while a namespace's
+ * policies roll out.
+ */
 export function planStorePolicies(config: SegmentationConfig): PolicySpec[] {
-  return closedStores(config)
+  return config.dataStores
+    .filter((store) => store.clients.length > 0 && store.subnets.length > 0)
     .flatMap((store) =>
       store.clients.map((client): PolicySpec => {
         const name = storePolicyName(store, client);
@@ -48,13 +56,13 @@ export function planStorePolicies(config: SegmentationConfig): PolicySpec[] {
           namespace: client.namespace,
           name,
           labels: { [DEFAULT_POLICY_LABEL]: "true" },
-          description: `${clientText(client)} use data store ${store.name} (${store.kind}): its subnets (${store.subnets.join(", ")}) on ${store.ports.join(", ")}, which no other pod's egress covers.`,
+          description: `${clientText(client)} use data store ${store.name} (${store.kind}): its subnets (${store.subnets.join(", ")}) on ${store.ports.join(", ")}${store.phase === "clients" ? ", which no other pod's egress covers" : ", also in the area's egress while the store is open"}.`,
           spec: {
             podSelector: Object.keys(client.podLabels).length > 0 ? { matchLabels: client.podLabels } : {},
             policyTypes: ["Egress"],
             egress: [{ to: ipBlocks(store.subnets), ports: store.ports.map(tcp) }],
           },
-          after: [],
+          after: [policyResourceName(client.namespace, AREA_POLICY.egress)],
         };
       }),
     )
