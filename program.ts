@@ -54,18 +54,35 @@ export async function segmentation(hooks: ProgramHooks = {}) {
   const aws = new AwsSide("aws", { plan: planAwsSide(config) });
 
   const kubernetes = planKubernetes(config);
+  const ingress = planIngressControllers(config);
+  const wafPlans = planPublicWafs(config);
+  // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
+  const meshObjects = planMesh(config);
+  const securityGroupPolicies = planSecurityGroupPolicies(config);
+  // Only the namespaces that later resources wait for are kept: the rest, with their policies, can be
+  // collected once registered, instead of holding some 60,000 resource objects until the run ends.
+  const needed = new Set([
+    ...ingress.map((plan) => plan.identity.namespace),
+    ...wafPlans.map((plan) => plan.albIngress.metadata.namespace),
+    ...meshObjects.map((o) => o.namespace),
+    ...securityGroupPolicies.map((policy) => policy.namespace),
+  ]);
   const namespaces = new Map<string, ManagedNamespace>();
+  let declared = 0;
   for (let start = 0; start < kubernetes.length; start += NAMESPACES_PER_BATCH) {
     for (const { namespace, policies } of kubernetes.slice(start, start + NAMESPACES_PER_BATCH)) {
       // Policies wait for enforcement to be switched on, so none lands on a data plane that ignores it.
-      namespaces.set(
-        namespace.name,
-        new ManagedNamespace(namespace.resourceName, { namespace, policies, policiesAfter: aws.vpcCni }),
-      );
+      const managed = new ManagedNamespace(namespace.resourceName, {
+        namespace,
+        policies,
+        policiesAfter: aws.vpcCni,
+      });
+      if (needed.has(namespace.name)) namespaces.set(namespace.name, managed);
+      declared++;
     }
     // Registrations under way complete in the microtasks that run before the next macrotask.
     await new Promise((resolve) => setImmediate(resolve));
-    hooks.declared?.(namespaces.size, kubernetes.length);
+    hooks.declared?.(declared, kubernetes.length);
   }
   const namespaceOf = (name: string) => {
     const namespace = namespaces.get(name);
@@ -73,7 +90,6 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     return namespace;
   };
 
-  const ingress = planIngressControllers(config);
   const controllers = new Map(
     ingress.map((plan) => {
       const namespace = namespaceOf(plan.identity.namespace);
@@ -87,7 +103,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
       ];
     }),
   );
-  const wafs = planPublicWafs(config).map((plan) => {
+  const wafs = wafPlans.map((plan) => {
     const controller = controllers.get(plan.area);
     return {
       area: plan.area,
@@ -99,8 +115,6 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     };
   });
 
-  // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
-  const meshObjects = planMesh(config);
   const mesh =
     meshObjects.length > 0
       ? new MeshPolicies("mesh", {
@@ -114,9 +128,12 @@ export async function segmentation(hooks: ProgramHooks = {}) {
 
   // Store clients' pods get their security groups once their namespace and the pod-ENI add-on are in.
   const podGroups = new PodSecurityGroups("pod-security-groups", {
-    policies: planSecurityGroupPolicies(config),
+    policies: securityGroupPolicies,
     clientGroupIds: aws.clientGroupIds,
-    dependsOn: [...namespaces.values(), ...aws.vpcCni],
+    dependsOn: [
+      ...[...new Set(securityGroupPolicies.map((policy) => policy.namespace))].map(namespaceOf),
+      ...aws.vpcCni,
+    ],
   });
 
   const labelIntegrity = planLabelIntegrity(config);

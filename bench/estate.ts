@@ -25,7 +25,7 @@ export function estateNamespace(index: number): string {
 }
 
 /** The namespaces entry of the `index`-th namespace: area by turn, every tenth strict, some workarounds. */
-function namespaceEntry(index: number): Record<string, unknown> {
+function namespaceEntry(index: number): { area: string; phase?: string; ingressControllers?: string[] } {
   const area = AREAS[index % AREAS.length]!;
   const strict = index % 10 === 9;
   // Residues 1, 4 and 7 of 30 are backoffice turns (≡ 1 mod 3) and never strict (≢ 9 mod 10): one in ten.
@@ -42,11 +42,71 @@ export function estateConfig(count: number): Record<string, string> {
   const config = { ...readStackFile(join(__dirname, "..", "Pulumi.dev.yaml")).config };
   const cluster = JSON.parse(config[`${PROJECT}:cluster`]!) as { cidrs: string[] };
   config[`${PROJECT}:cluster`] = JSON.stringify({ ...cluster, cidrs: [...cluster.cidrs, EXTRA_POD_RANGE] });
+  const own = JSON.parse(config[`${PROJECT}:namespaces`] ?? "{}") as Record<string, DevNamespace>;
   const namespaces = Object.fromEntries(
     Array.from({ length: count }, (_, i) => [estateNamespace(i), namespaceEntry(i)]),
   );
   config[`${PROJECT}:namespaces`] = JSON.stringify(namespaces);
+  const stores = config[`${PROJECT}:dataStores`];
+  if (stores !== undefined) {
+    config[`${PROJECT}:dataStores`] = JSON.stringify(
+      withGeneratedClients(JSON.parse(stores) as Store[], own, count),
+    );
+  }
   return config;
+}
+
+interface DevNamespace {
+  area: string;
+  phase?: string;
+  ingressControllers?: string[];
+}
+
+interface Store {
+  clients?: { namespace: string; [key: string]: unknown }[];
+  [key: string]: unknown;
+}
+
+/**
+ * The dev stack's stores with their clients moved to generated namespaces: each dev namespace stands in
+ * for the first generated one of its area, phase and kind (workaround or not) that no other has taken,
+ * so the stores keep as many clients, of the same kinds. A client with no such namespace is dropped.
+ */
+function withGeneratedClients(stores: Store[], own: Record<string, DevNamespace>, count: number): Store[] {
+  const taken = new Set<number>();
+  const standIns = new Map<string, string | undefined>();
+  const standIn = (name: string): string | undefined => {
+    if (standIns.has(name)) return standIns.get(name);
+    const dev = own[name];
+    const wanted = dev && {
+      area: dev.area,
+      strict: dev.phase === "strict",
+      workaround: (dev.ingressControllers ?? []).length > 0,
+    };
+    let found: string | undefined;
+    for (let i = 0; wanted && i < count; i++) {
+      const entry = namespaceEntry(i);
+      const kind = {
+        area: entry.area,
+        strict: entry.phase === "strict",
+        workaround: "ingressControllers" in entry,
+      };
+      if (taken.has(i) || JSON.stringify(kind) !== JSON.stringify(wanted)) continue;
+      taken.add(i);
+      found = estateNamespace(i);
+      break;
+    }
+    standIns.set(name, found);
+    return found;
+  };
+  return stores.map((store) => {
+    if (!store.clients) return store;
+    const clients = store.clients.flatMap((client) => {
+      const namespace = standIn(client.namespace);
+      return namespace === undefined ? [] : [{ ...client, namespace }];
+    });
+    return { ...store, clients };
+  });
 }
 
 /** Writes the estate as a stack file `Pulumi.<stack>.yaml` in `dir` and returns its path. */

@@ -164,8 +164,8 @@ function namespacePolicies(
 
 /**
  * The ingress allows, the same two policies in both phases so that a phase switch updates them in place.
- * Endpoint pods take all of their rules from `netseg-allow-ingress-endpoints`, and the every-pod policy
- * waits for it: created first, it would isolate endpoint pods with only the every-pod rules.
+ * Migration: endpoint pods take the same rules as every pod. Strict: endpoint pods take the area rules, the
+ * controllers and monitoring; other pods only monitoring.
  */
 function ingressAllows(config: SegmentationConfig, ns: NamespaceConfig, policy: PolicyMaker): PolicySpec[] {
   const rule = AREA_RULES[ns.area];
@@ -180,54 +180,55 @@ function ingressAllows(config: SegmentationConfig, ns: NamespaceConfig, policy: 
       monitoring,
     ];
     const accepted = `its own namespace and namespaces of ${list(rule.migrationIngressFrom)} (rules of area ${ns.area}), ${others}`;
-    const endpoints = ingressPolicy(
+    return endpointsThenEveryPod(
       policy,
-      AREA_POLICY.ingressEndpoints,
-      ENDPOINT_PODS,
-      `Migration phase: pods labelled endpoint=true accept what every pod does: ${accepted}.`,
-      rules,
-    );
-    return [
-      endpoints,
-      ingressPolicy(
-        policy,
-        AREA_POLICY.ingress,
-        ALL_PODS,
-        `Migration phase: every pod accepts ${accepted}.`,
+      {
+        description: `Migration phase: pods labelled endpoint=true accept what every pod does: ${accepted}.`,
         rules,
-        [endpoints],
-      ),
-    ];
+      },
+      { description: `Migration phase: every pod accepts ${accepted}.`, rules },
+    );
   }
-  const endpoints = ingressPolicy(
+  return endpointsThenEveryPod(
     policy,
-    AREA_POLICY.ingressEndpoints,
-    ENDPOINT_PODS,
-    `Strict phase: pods labelled endpoint=true accept namespaces of ${list(rule.strictIngressFrom)} (rules of area ${ns.area}), ${others}.`,
-    [{ from: [namespacesInAreas(rule.strictIngressFrom)] }, controllers.rule, monitoring],
+    {
+      description: `Strict phase: pods labelled endpoint=true accept namespaces of ${list(rule.strictIngressFrom)} (rules of area ${ns.area}), ${others}.`,
+      rules: [{ from: [namespacesInAreas(rule.strictIngressFrom)] }, controllers.rule, monitoring],
+    },
+    {
+      description: `Strict phase: every pod accepts monitoring in ${config.tools.monitoring.namespace}; pods other than endpoints take other traffic only through contracts.`,
+      rules: [monitoring],
+    },
   );
-  return [
-    endpoints,
-    ingressPolicy(
-      policy,
-      AREA_POLICY.ingress,
-      ALL_PODS,
-      `Strict phase: every pod accepts monitoring in ${config.tools.monitoring.namespace}; pods other than endpoints take other traffic only through contracts.`,
-      [monitoring],
-      [endpoints],
-    ),
-  ];
+}
+
+interface IngressRules {
+  description: string;
+  rules: NetworkPolicyIngressRule[];
+}
+
+/**
+ * The two ingress allows of an area namespace. `endpoints` must hold every rule endpoint pods take, those of
+ * `everyPod` included: the every-pod policy waits for it, since created first it would isolate endpoint
+ * pods with only the every-pod rules.
+ */
+function endpointsThenEveryPod(
+  policy: PolicyMaker,
+  endpoints: IngressRules,
+  everyPod: IngressRules,
+): PolicySpec[] {
+  const first = ingressPolicy(policy, AREA_POLICY.ingressEndpoints, ENDPOINT_PODS, endpoints);
+  return [first, ingressPolicy(policy, AREA_POLICY.ingress, ALL_PODS, everyPod, [first])];
 }
 
 function ingressPolicy(
   policy: PolicyMaker,
   name: string,
   pods: LabelSelector,
-  description: string,
-  ingress: NetworkPolicyIngressRule[],
+  { description, rules }: IngressRules,
   after: PolicySpec[] = [],
 ): PolicySpec {
-  return policy(name, description, { podSelector: pods, policyTypes: ["Ingress"], ingress }, after);
+  return policy(name, description, { podSelector: pods, policyTypes: ["Ingress"], ingress: rules }, after);
 }
 
 function controllerRule(ns: NamespaceConfig): { rule: NetworkPolicyIngressRule; description: string } {

@@ -87,7 +87,7 @@ export function namespaceDepartures(
     } else if (role === "area" && now && metadataOf(now).labels[ROLE_LABEL] === "retired") {
       notes.push(
         `\`${name}\` is retired from area ${area}: it loses its \`${AREA_LABEL}\` label and every allow, and ` +
-          `\`netseg-default-deny\` quarantines its pods (nothing in, nothing out) until the namespace is ` +
+          `\`netseg-default-deny\` quarantines its pods (nothing in or out but what contracts the service still deploys there allow) until the namespace is ` +
           "deleted. No other namespace, tool or controller treats it as part of an area any more.",
       );
     } else if (role === "retired" && !now) {

@@ -203,7 +203,7 @@ describe("removing a namespace", function () {
 
     it("says what retiring does", () => {
       assert.deepEqual(namespaceDepartures(dev, retired), [
-        "`payments` is retired from area backoffice: it loses its `networkArea` label and every allow, and `netseg-default-deny` quarantines its pods (nothing in, nothing out) until the namespace is deleted. No other namespace, tool or controller treats it as part of an area any more.",
+        "`payments` is retired from area backoffice: it loses its `networkArea` label and every allow, and `netseg-default-deny` quarantines its pods (nothing in or out but what contracts the service still deploys there allow) until the namespace is deleted. No other namespace, tool or controller treats it as part of an area any more.",
       ]);
     });
 
