@@ -79,10 +79,11 @@ export function namespaceDepartures(
     const now = after.get(urn);
     if (role === "area" && !now) {
       notes.push(
-        `\`${name}\` leaves the stack while still in area ${area}: \`pulumi up\` deletes its allows and leaves ` +
-          `\`netseg-default-deny\` in the cluster, which cuts every pod of ${name} off, then stops at the ` +
-          `protected namespace, which keeps its \`${AREA_LABEL}\` label. To take it out on purpose, set ` +
-          `\`retired: true\` on it first and drop it in a later change.`,
+        `\`${name}\` leaves the stack while still in area ${area}: \`pulumi preview\` fails on the protected ` +
+          `namespace, and an update run anyway deletes its allows and leaves \`netseg-default-deny\` in the ` +
+          `cluster, which cuts every pod of ${name} off, then stops at the namespace, which keeps its ` +
+          `\`${AREA_LABEL}\` label. To take it out on purpose, set \`retired: true\` on it first and drop it in ` +
+          "a later change.",
       );
     } else if (role === "area" && now && metadataOf(now).labels[ROLE_LABEL] === "retired") {
       notes.push(

@@ -192,7 +192,7 @@ describe("removing a namespace", function () {
       assert.match(text, /#### Namespaces leaving their area or the stack/);
       assert.match(
         text,
-        /`payments` leaves the stack while still in area backoffice: `pulumi up` deletes its allows and leaves `netseg-default-deny` in the cluster, which cuts every pod of payments off, then stops at the protected namespace/,
+        /`payments` leaves the stack while still in area backoffice: `pulumi preview` fails on the protected namespace, and an update run anyway deletes its allows and leaves `netseg-default-deny` in the cluster, which cuts every pod of payments off, then stops at the namespace/,
       );
       assert.match(text, /set `retired: true` on it first/);
       assert.match(
