@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AwsSide } from "./components/awsSide";
+import { ClusterPolicies } from "./components/clusterPolicies";
 import { IngressController } from "./components/ingressController";
 import { LabelIntegrity } from "./components/labelIntegrity";
 import { ManagedNamespace } from "./components/managedNamespace";
@@ -14,6 +15,7 @@ import { loadConfig } from "./config";
 import { ProblemError } from "./core/problems";
 import { AREAS } from "./model/areas";
 import { planAwsSide } from "./model/aws";
+import { planClusterPolicies } from "./model/clusterPolicies";
 import { planIngressControllers } from "./model/ingress";
 import { planPublicWafs } from "./model/ingressWaf";
 import { planKubernetes } from "./model/kubernetes";
@@ -53,6 +55,15 @@ export async function segmentation(hooks: ProgramHooks = {}) {
 
   const aws = new AwsSide("aws", { plan: planAwsSide(config) });
 
+  // The cluster tier's bounds come before any namespace policy: in that mode the namespace policies leave
+  // the boundaries to it.
+  const clusterPolicies = planClusterPolicies(config);
+  const bounds =
+    clusterPolicies.length > 0
+      ? new ClusterPolicies("cluster-policies", { policies: clusterPolicies, dependsOn: aws.vpcCni })
+      : undefined;
+  const policiesAfter = [...aws.vpcCni, ...(bounds ? [bounds] : [])];
+
   const kubernetes = planKubernetes(config);
   const ingress = planIngressControllers(config);
   const wafPlans = planPublicWafs(config);
@@ -75,7 +86,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
       const managed = new ManagedNamespace(namespace.resourceName, {
         namespace,
         policies,
-        policiesAfter: aws.vpcCni,
+        policiesAfter,
       });
       if (needed.has(namespace.name)) namespaces.set(namespace.name, managed);
       declared++;
@@ -98,7 +109,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
         new IngressController(plan.resourceName, {
           namespace: namespace.namespaceName,
           plan,
-          dependsOn: [namespace, ...aws.vpcCni],
+          dependsOn: [namespace, ...policiesAfter],
         }),
       ];
     }),
@@ -141,6 +152,8 @@ export async function segmentation(hooks: ProgramHooks = {}) {
 
   return {
     phase: config.phase,
+    policyMode: config.policyMode,
+    clusterPolicies: bounds?.policyNames ?? [],
     namespacesByArea: Object.fromEntries(
       AREAS.map((area) => [
         area,

@@ -26,6 +26,12 @@ import { type CellClass, type Located, pairsOf, Reachability } from "./reachabil
 
 export type Verdict = "allow" | "deny";
 
+/** Every area reaches the API server: its authentication and RBAC decide what a pod's token may do. */
+export const API_SERVER_EXPECTATION: Expectation = {
+  allow: true,
+  rule: "every area reaches the API server on 443 (RBAC decides what a token may do)",
+};
+
 export type Section = "ingress" | "egress" | "dns" | "tools" | "controllers";
 
 export interface DesignCell {
@@ -156,7 +162,13 @@ function designAddresses(config: SegmentationConfig): string[] {
     ...externalDestinations(config).map((d) => d.ip),
     ...config.ingress.flatMap((c) => c.allowedCidrs.map((cidr) => addressAt(cidr, 0))),
     ...config.ingress.flatMap((c) => c.loadBalancerSubnets.map((subnet) => addressAt(subnet, 10))),
+    apiServerAddress(config),
   ];
+}
+
+/** An address of the API server's ENIs, in the first control-plane CIDR. */
+export function apiServerAddress(config: SegmentationConfig): string {
+  return addressAt(config.cluster.controlPlaneCidrs[0]!, 10);
 }
 
 function designChecks(
@@ -209,6 +221,13 @@ function designChecks(
       expectation: (s) => expectedEgress(config, nsOf(s), destination),
     });
   }
+  checks.push({
+    section: "egress",
+    sources: workers.map(at),
+    destinations: [address(apiServerAddress(config))],
+    port: tcp(443),
+    expectation: () => API_SERVER_EXPECTATION,
+  });
   if (stranger) {
     // The stranger's namespace isolates nothing, so only the source's egress decides.
     checks.push({

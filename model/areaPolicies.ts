@@ -19,13 +19,8 @@
  * only the default-deny, as a quarantine.
  */
 
-import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
-import type {
-  LabelSelector,
-  NetworkPolicyEgressRule,
-  NetworkPolicyIngressRule,
-  NetworkPolicyPeer,
-} from "../core/k8s";
+import { INSTANCE_METADATA_CIDR } from "../core/cidr";
+import type { LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule } from "../core/k8s";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import { AREA_RULES, type Area } from "./areas";
 import type { NamespaceConfig, RetiredNamespaceConfig, SegmentationConfig } from "./config";
@@ -37,10 +32,12 @@ import {
   ipBlocks,
   namespacesInAreas,
   podsOfNamespace,
+  publicInternetPeers,
   tcp,
   udp,
 } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
+import { outsideClosedStores } from "./storePolicies";
 
 /** The names of an area namespace's policies. */
 export const AREA_POLICY = {
@@ -84,14 +81,16 @@ function defaultDeny(policy: PolicyMaker, description: string, allows: PolicySpe
   };
 }
 
-/** Egress rules by area: the same for every namespace of an area, whatever its phase. */
+/**
+ * Egress rules by area: the same for every namespace of an area, whatever its phase. Every area reaches the
+ * API server on 443: workloads use their service account tokens (operators, leader election, Vault's
+ * Kubernetes auth), and what a token may do is the API server's decision (authentication and RBAC), not
+ * the network's.
+ */
 function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPolicyEgressRule[] {
-  const internet: NetworkPolicyPeer[] =
-    config.egress.publicInternet === "complement"
-      ? ipBlocks(publicInternet())
-      : // Listed as the documented alternative: the VPC CNI has mis-enforced `except` (research NP-03/NP-06).
-        [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
+  const internet = publicInternetPeers(config);
   const dns = dnsRule(config);
+  const api: NetworkPolicyEgressRule = { to: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(443)] };
   return (area) => {
     const vpcCidrs = AREA_RULES[area].egressToVpcs.flatMap(
       (name) => config.vpcs.find((vpc) => vpc.name === name)?.cidrs ?? [],
@@ -99,8 +98,10 @@ function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPol
     const rules: NetworkPolicyEgressRule[] = [
       { to: internet },
       // Other pods by address: the destination's own ingress policies still decide.
-      { to: ipBlocks(config.cluster.cidrs) },
-      { to: ipBlocks(vpcCidrs) },
+      { to: ipBlocks(outsideClosedStores(config, config.cluster.cidrs)) },
+      // A store in clients phase is reached through its clients' own policies only (model/storePolicies.ts).
+      { to: ipBlocks(outsideClosedStores(config, vpcCidrs)) },
+      api,
     ];
     if (config.egress.instanceMetadata === "allow") {
       rules.push({ to: ipBlocks([INSTANCE_METADATA_CIDR]), ports: [tcp(80)] });
@@ -255,7 +256,7 @@ function egressAllow(
   const rule = AREA_RULES[ns.area];
   return policy(
     AREA_POLICY.egress,
-    `Pods may reach the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}) and cluster DNS on UDP and TCP 53; other private addresses and instance metadata${
+    `Pods may reach the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}), the API server on 443 and cluster DNS on UDP and TCP 53; other private addresses and instance metadata${
       config.egress.instanceMetadata === "allow" ? " (allowed here)" : ""
     } are denied.`,
     { podSelector: ALL_PODS, policyTypes: ["Egress"], egress },

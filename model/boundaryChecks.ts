@@ -3,7 +3,7 @@
  * that enforces it, and every controller names the subnets its load balancer delivers from, so that the
  * controller can admit those and nothing else of the VPC.
  */
-import { contains, overlaps } from "../core/cidr";
+import { contains, INSTANCE_METADATA_CIDR, isPublic, overlaps } from "../core/cidr";
 import { AREAS } from "./areas";
 import type { ParsedSections } from "./config";
 import type { ConfigIssue } from "./issues";
@@ -27,6 +27,7 @@ export const BOUNDARY_CHECKS: readonly {
 }[] = [
   { needs: ["policyMode", "cluster"], run: clusterTierNeedsAnEnforcingCni },
   { needs: ["ingress", "cluster", "vpcs"], run: controllersNameTheirLoadBalancerSubnets },
+  { needs: ["egress", "cluster", "vpcs"], run: contractRangesArePrivateAndOutsideTheVpcs },
 ];
 
 /** `v1.21.1-eksbuild.1` → its three numbers; undefined when it is not a release version. */
@@ -124,6 +125,41 @@ function controllersNameTheirLoadBalancerSubnets({ ingress, cluster, vpcs }: Sec
           problem: `overlaps the pod ranges (${cluster.cidrs.join(", ")}), so pods would pass for the load balancer`,
           fix: "list the load balancer's own subnets; keep them apart from the subnets pods get addresses from",
         });
+      }
+    });
+  }
+  return issues;
+}
+
+/**
+ * A contract range widens an area's bounds, so it must be what it says: a private range (public ones are
+ * open already), outside every configured VPC (those follow the area rules) and the pod ranges, and not
+ * instance metadata.
+ */
+function contractRangesArePrivateAndOutsideTheVpcs({ egress, cluster, vpcs }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const area of AREAS) {
+    (egress.contractRanges[area] ?? []).forEach((range, index) => {
+      const path = `segmentation:egress.contractRanges.${area}[${index}]`;
+      const problem = (text: string, fix: string) => issues.push({ path, value: range, problem: text, fix });
+      if (isPublic(range)) {
+        problem(
+          "is public, and the public internet is open to every area already",
+          "list private ranges only",
+        );
+      }
+      const vpc = Object.entries(vpcs).find(([, v]) => overlaps(v.cidrs, range));
+      if (vpc) {
+        problem(
+          `overlaps the ${vpc[0]} VPC, whose reach the area rules decide`,
+          "list ranges outside the configured VPCs, or change the area rules",
+        );
+      }
+      if (overlaps(cluster.cidrs, range)) {
+        problem("overlaps the pod ranges", "list ranges outside the cluster's pod ranges");
+      }
+      if (overlaps(INSTANCE_METADATA_CIDR, range)) {
+        problem("contains instance metadata (169.254.169.254)", "list ranges that leave out 169.254.0.0/16");
       }
     });
   }

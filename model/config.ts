@@ -154,6 +154,8 @@ export interface EgressConfig {
   instanceMetadata: "deny" | "allow";
   nodeLocalDns?: string;
   dns: { namespace: string; podLabels: Record<string, string> };
+  /** Private ranges each area's contracts may open beyond its VPCs; every area has an entry. */
+  contractRanges: Record<Area, string[]>;
 }
 
 export interface LabelIntegrityConfig {
@@ -370,6 +372,9 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       instanceMetadata: s.egress.instanceMetadata,
       ...(s.egress.nodeLocalDns ? { nodeLocalDns: s.egress.nodeLocalDns } : {}),
       dns: { namespace: s.egress.dns.namespace, podLabels: sortedRecord(s.egress.dns.podLabels) },
+      contractRanges: Object.fromEntries(
+        AREAS.map((area) => [area, sortCidrs(unique(s.egress.contractRanges[area] ?? []))]),
+      ) as Record<Area, string[]>,
     },
     labelIntegrity: {
       enforcement: s.labelIntegrity.enforcement,

@@ -61,14 +61,13 @@ export function udp(port: number): NetworkPolicyPort {
 }
 
 /**
- * "The public internet" as NetworkPolicy peers. In cluster-tier mode it is one `0.0.0.0/0`: the Admin tier
- * already denies every private range an area may not reach, before any NetworkPolicy runs, so the namespace
- * policy need not repeat the boundary. Otherwise the policy is the boundary, and lists the public ranges
- * (`complement`, the default: the VPC CNI has mis-enforced `except`, research NP-03/NP-06) or writes one
- * `0.0.0.0/0` with the private ranges excepted.
+ * "The public internet" as NetworkPolicy peers, the same in both policy modes: `complement` lists the public
+ * ranges (the default: the VPC CNI has mis-enforced `except`, research NP-03/NP-06), `except` writes one
+ * `0.0.0.0/0` with the private ranges excepted. In cluster-tier mode the Admin tier bounds the private
+ * ranges as well, but the namespace policy still leaves them out: a private range the platform lets
+ * contracts open (`egress.contractRanges`) must stay closed until a contract opens it.
  */
 export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPeer[] {
-  if (config.policyMode === "clusterTier") return ipBlocks(["0.0.0.0/0"]);
   return config.egress.publicInternet === "complement"
     ? ipBlocks(publicInternet())
     : [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];

@@ -345,6 +345,12 @@ export const egressSchema = z.strictObject({
   instanceMetadata: z.enum(["deny", "allow"]).default("deny"),
   /** Address of NodeLocal DNSCache, when deployed (it runs on the host network, so selectors miss it). */
   nodeLocalDns: address.optional(),
+  /**
+   * Private ranges outside an area's VPCs that the area's contracts may open, by area (a partner's VPN, say).
+   * Nothing opens them by default; the cluster tier hands them to the namespace policies, and admission
+   * lets team policies name them.
+   */
+  contractRanges: z.partialRecord(area, z.array(cidr)).default({}),
   /** Where cluster DNS runs. */
   dns: z
     .strictObject({ namespace: namespaceName, podLabels: labels })

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { checkDesign } from "../../analysis/design";
 import { type Manifest, manifestsOf, plannedObjects } from "../../cli/manifests";
 import type { NetworkPolicy } from "../../core/k8s";
+import { isClusterTierObject } from "../../evaluator";
 import { parseConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
 import { devConfig, devRun } from "../support/stack";
@@ -34,8 +35,10 @@ describe("checking a plan against the design", () => {
         m.metadata.name === "netseg-allow-ingress",
     ) as unknown as NetworkPolicy;
     allow.spec!.ingress = [{ from: [{ namespaceSelector: {} }] }];
-    // WHEN it is checked
-    const { violations } = checkDesign(config(), plannedObjects(tampered));
+    // WHEN it is checked with the namespace policies alone (NetworkPolicy mode)
+    const withoutTier = tampered.filter((m) => !isClusterTierObject(m));
+    assert.ok(withoutTier.length < tampered.length);
+    const { violations } = checkDesign(config(), plannedObjects(withoutTier));
     // THEN the stranger (no area) and the controllers of other areas now get in, and each is named
     assert.ok(violations.length > 0);
     const stranger = violations.find((v) => v.from === "default/stranger" && v.to === "sherlock/worker");
@@ -45,6 +48,8 @@ describe("checking a plan against the design", () => {
     assert.match(stranger.rule, /namespaces without an area are denied/);
     assert.match(stranger.decidedBy, /sherlock\/netseg-allow-ingress\b/);
     assert.ok(violations.every((v) => v.to.startsWith("sherlock/")));
+    // AND with dev's cluster tier in place, the same widening opens none of it: the Admin tier denies it first
+    assert.deepEqual(checkDesign(config(), plannedObjects(tampered)).violations, []);
   });
 
   it("reports the controllers cut off from DNS when their DNS rule is missing", () => {

@@ -100,16 +100,18 @@ describe("netseg plan, verify, explain and diff", () => {
     writeFileSync(file, documents.join("---\n"));
     // WHEN it is verified
     const { code, stdout, stderr } = await netseg("verify", "--plan", tampered, "--quiet");
-    // THEN it exits 1 with a row per broken cell: the unlabelled namespace now reaches sherlock
+    // THEN it exits 1 with a row per broken cell: addresses outside the cluster now reach sherlock (the
+    // cluster tier still keeps every other area's pods and the unlabelled namespace out)
     assert.equal(code, 1, stderr);
     const row = stdout
       .split("\n")
-      .find((line) => line.includes("default/stranger") && line.includes("sherlock/worker"));
+      .find((line) => line.includes("1.1.1.1") && line.includes("sherlock/worker"));
     assert.ok(row, stdout);
     assert.match(
       row,
-      /ingress\s+default\/stranger\s+sherlock\/worker\s+8080\/TCP\s+deny\s+allow\s+namespaces without an area are denied\s+.*sherlock\/netseg-allow-ingress\b/,
+      /ingress\s+1\.1\.1\.1\s+sherlock\/worker\s+8080\/TCP\s+deny\s+allow\s+addresses outside the cluster are denied\s+.*sherlock\/netseg-allow-ingress\b/,
     );
+    assert.ok(!stdout.includes("default/stranger"), stdout);
     assert.match(stdout, /section\s+from\s+to\s+port\s+expected\s+actual\s+design rule\s+decided by/);
     assert.match(stderr, /design cells do not hold/);
   });
@@ -149,7 +151,7 @@ describe("netseg plan, verify, explain and diff", () => {
     assert.match(denied.stdout, /on TCP\/8080 \(http\): deny/);
     assert.match(
       denied.stdout,
-      /ingress to payments\/endpoint: denied\n\s+isolated by:\n\s+payments\/netseg-/,
+      /ingress to payments\/endpoint: denied by Admin ClusterNetworkPolicy netseg-area-backoffice ingress\[\d\] "no-other-pods" \(Deny\)/,
     );
   });
 

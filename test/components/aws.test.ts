@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { RecordedResource } from "../../cli/offline";
-import { assertRejectedBeforeAnyResource, openStoresConfig, openStoresRun, runStack } from "../support/stack";
+import {
+  assertRejectedBeforeAnyResource,
+  openStoresConfig,
+  openStoresRun,
+  runStack,
+  withoutCni,
+} from "../support/stack";
 
 type Values = Record<string, any>;
 type Run = Awaited<ReturnType<typeof runStack>>;
@@ -324,7 +330,7 @@ describe("the AWS side under mocks (dev stack, every store open)", () => {
 describe("the AWS side under mocks, without the VPC CNI add-on", () => {
   it("declares no add-on and says in the outputs that policies are not enforced", async () => {
     // GIVEN a stack that does not manage the add-on
-    const run = await runStack(openStoresConfig((v) => delete v.cluster.vpcCni));
+    const run = await runStack(openStoresConfig(withoutCni));
     // THEN
     assert.deepEqual(ofType(run, T.vpcCni), []);
     assert.match(

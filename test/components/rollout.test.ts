@@ -88,8 +88,14 @@ function brokenStatesFrom(
   const after = policies(to.run.resources, namespace);
   const states = intermediateStates(before, after);
   assert.ok(states.length > after.length, `${namespace}: ${states.length} states`);
+  // A flow the deployed state already denied is not cut by the change: the change opens it at its end.
+  const deniedBefore = new Set(
+    before.length > 0 ? deniedOfAllowed(designs, withPolicies(to.objects, namespace, before)) : [],
+  );
   return states.flatMap((state) => {
-    const denied = deniedOfAllowed(designs, withPolicies(to.objects, namespace, state));
+    const denied = deniedOfAllowed(designs, withPolicies(to.objects, namespace, state)).filter(
+      (cell) => !deniedBefore.has(cell),
+    );
     const names = state.map((p) => p.manifest.metadata?.name).sort();
     return denied.length > 0 ? [`${namespace} holding [${names.join(", ")}]: denies ${denied[0]}`] : [];
   });

@@ -4,7 +4,7 @@ import { formatProblem } from "../../core/problems";
 import { type AwsSidePlan, type PeeringSpec, planAwsSide } from "../../model/aws";
 import { checkConfig, parseConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
-import { openStoresConfig } from "../support/stack";
+import { openStoresConfig, withoutCni } from "../support/stack";
 
 type Values = Record<string, any>;
 
@@ -258,7 +258,7 @@ describe("AWS side plan: NetworkPolicy enforcement", () => {
   });
 
   it("warns loudly when the stack does not manage the add-on", () => {
-    const plan = planOf(openStoresConfig((v) => delete v.cluster.vpcCni));
+    const plan = planOf(openStoresConfig(withoutCni));
     assert.equal(plan.vpcCni, undefined);
     assert.match(plan.enforcement, /^WARNING: .*enforces none/);
     assert.deepEqual(plan.warnings, [plan.enforcement]);

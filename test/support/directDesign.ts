@@ -3,7 +3,14 @@
  * the class-based `checkDesign` must agree with.
  */
 
-import type { DesignCell, DesignReport, Section, Violation } from "../../analysis/design";
+import {
+  API_SERVER_EXPECTATION,
+  apiServerAddress,
+  type DesignCell,
+  type DesignReport,
+  type Section,
+  type Violation,
+} from "../../analysis/design";
 import { type PlannedObjects, type ProbePod, probeEstate, SERVICE_PORT } from "../../analysis/estate";
 import {
   type Expectation,
@@ -121,6 +128,13 @@ function designChecks(config: SegmentationConfig, pods: readonly ProbePod[]): Ch
         expectation: expectedEgress(config, ns, destination),
       });
     }
+    checks.push({
+      section: "egress",
+      from: podOf(source),
+      to: { ip: apiServerAddress(config) },
+      port: tcp(443),
+      expectation: API_SERVER_EXPECTATION,
+    });
     if (stranger) {
       // The stranger's namespace isolates nothing, so only the source's egress decides.
       checks.push({

@@ -79,6 +79,15 @@ export async function assertRejectedBeforeAnyResource(config: Record<string, str
 }
 
 /**
+ * Dev without the VPC CNI add-on in the stack. The cluster tier needs to know the add-on's version, so such
+ * a stack runs in NetworkPolicy mode.
+ */
+export function withoutCni(values: Values): void {
+  delete values.cluster.vpcCni;
+  values.policyMode = "networkPolicy";
+}
+
+/**
  * The dev stack as it was before its stores named clients: every store open to the pod ranges. Tests of the
  * open phase, and of states deployed before, start from it.
  */
