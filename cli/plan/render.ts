@@ -2,6 +2,7 @@
 import { checkDesign, type DesignReport } from "../../analysis/design";
 import { type PlanReachability, reachabilityOf } from "../../analysis/reachability";
 import { type ReachabilitySummary, summarise } from "../../analysis/summary";
+import { checkTenantProof, type TenantProofReport } from "../../analysis/tenantProof";
 import { renderHtml, renderMarkdown } from "./document";
 import { type PlanFile, planFiles } from "./files";
 import { heatMapSvg } from "./heatmap";
@@ -13,6 +14,7 @@ export interface PlanAnalysis {
   reachability: PlanReachability;
   summary: ReachabilitySummary;
   design: DesignReport;
+  tenantProof: TenantProofReport;
 }
 
 export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
@@ -31,7 +33,12 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   progress.step(
     `design check: ${count(design.cellCount, "cell")}, ${count(design.violations.length, "violation")}`,
   );
-  return { reachability, summary, design };
+  progress.step("tenant-proof: the design check again, with every team policy as wide as it may be");
+  const tenantProof = checkTenantProof(plan.config, objects);
+  progress.step(
+    `tenant-proof: ${count(tenantProof.proof, "forbidden cell")} of ${tenantProof.forbidden.toLocaleString("en")} stay denied`,
+  );
+  return { reachability, summary, design, tenantProof };
 }
 
 export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
@@ -42,6 +49,7 @@ export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[];
     phase: plan.config.phase,
     summary: analysis.summary,
     design: analysis.design,
+    tenantProof: analysis.tenantProof,
   });
   const svg = heatMapSvg(plan.stack, analysis.summary);
   const markdown = renderMarkdown(blocks);
