@@ -37,6 +37,7 @@ import {
   udp,
 } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
+import { outsideClosedStores } from "./storePolicies";
 
 /** The names of an area namespace's policies. */
 export const AREA_POLICY = {
@@ -97,8 +98,9 @@ function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPol
     const rules: NetworkPolicyEgressRule[] = [
       { to: internet },
       // Other pods by address: the destination's own ingress policies still decide.
-      { to: ipBlocks(config.cluster.cidrs) },
-      { to: ipBlocks(vpcCidrs) },
+      { to: ipBlocks(outsideClosedStores(config, config.cluster.cidrs)) },
+      // A store in clients phase is reached through its clients' own policies only (model/storePolicies.ts).
+      { to: ipBlocks(outsideClosedStores(config, vpcCidrs)) },
       api,
     ];
     if (config.egress.instanceMetadata === "allow") {

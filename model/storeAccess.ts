@@ -28,6 +28,7 @@
  */
 import { overlaps } from "../core/cidr";
 import { MANAGED_LABEL } from "../core/labels";
+import { AREA_RULES } from "./areas";
 import type { DataStoreConfig, SegmentationConfig, StoreClient } from "./config";
 
 /** One security group for pods: the pods of one client, whatever stores it uses. */
@@ -128,6 +129,14 @@ export function storeAccessWarnings(config: SegmentationConfig): string[] {
     );
   }
   for (const store of config.dataStores) {
+    for (const client of store.clients) {
+      const ns = config.namespaces.find((n) => n.name === client.namespace);
+      if (!ns || AREA_RULES[ns.area].egressToVpcs.includes(store.vpc)) continue;
+      warnings.push(
+        `data store ${store.name}: client ${clientText(client)} is in area ${ns.area}, whose pods may not reach VPC ${store.vpc}; ` +
+          "it cannot use the store, and the stack refuses clients phase until it moves.",
+      );
+    }
     const inside = store.subnets.filter((subnet) => overlaps(subnet, config.cluster.cidrs));
     if (inside.length === 0) continue;
     warnings.push(

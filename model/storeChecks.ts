@@ -3,7 +3,8 @@
  * any resource is declared (registered in `validate.ts`). What AWS would refuse at deploy time (a group
  * reference across Regions, an instance type without trunking, a full group) is refused here instead.
  */
-import { contains } from "../core/cidr";
+import { contains, overlaps } from "../core/cidr";
+import { AREA_RULES } from "./areas";
 import type { ParsedSections, StoreClient } from "./config";
 import type { ConfigIssue } from "./issues";
 import type { ConfigKey, RawSection } from "./schema";
@@ -17,13 +18,15 @@ export const STORE_CHECKS: readonly {
   needs: readonly ConfigKey[];
   run(sections: Sections): ConfigIssue[];
 }[] = [
-  { needs: ["dataStores", "namespaces", "tools"], run: storeClientsExist },
+  { needs: ["dataStores", "namespaces"], run: storeClientsExist },
   { needs: ["dataStores"], run: storesInClientsPhaseHaveClients },
   { needs: ["dataStores", "vpcs", "cluster"], run: storeSubnetsLieInTheirVpc },
   { needs: ["dataStores", "cluster", "vpcs", "accounts", "storeAccess"], run: clientGroupsCanBeReferenced },
   { needs: ["dataStores", "cluster"], run: storeGroupsFitTheirQuota },
   { needs: ["dataStores", "storeAccess"], run: clientGroupsFitTheirQuotas },
   { needs: ["storeAccess"], run: nodesSupportTrunking },
+  { needs: ["dataStores", "namespaces", "vpcs", "cluster"], run: storeClientsMayReachTheStoresVpc },
+  { needs: ["dataStores"], run: closedStoreSubnetsAreNotSharedWithOpenStores },
 ];
 
 const at = (index: number) => `segmentation:dataStores[${index}]`;
@@ -32,8 +35,9 @@ function ports(store: RawStore): number[] {
   return [...new Set([...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])])];
 }
 
-function storeClientsExist({ dataStores, namespaces, tools }: Sections): ConfigIssue[] {
-  const known = [...Object.keys(namespaces), tools.monitoring.namespace, tools.vault.namespace].sort();
+/** Clients are area namespaces: the tools' egress is fitted to their job and reaches no store. */
+function storeClientsExist({ dataStores, namespaces }: Sections): ConfigIssue[] {
+  const known = Object.keys(namespaces).sort();
   const issues: ConfigIssue[] = [];
   dataStores.forEach((store, index) => {
     const seen = new Set<string>();
@@ -43,7 +47,7 @@ function storeClientsExist({ dataStores, namespaces, tools }: Sections): ConfigI
         issues.push({
           path: `${path}.namespace`,
           value: client.namespace,
-          problem: `is not a namespace the stack manages, so no pod of it could use data store "${store.name}"`,
+          problem: `is not an area namespace of the stack, so no pod of it could use data store "${store.name}"`,
           fix:
             suggestion(client.namespace, known) ??
             (known.length <= 8
@@ -250,6 +254,60 @@ function nodesSupportTrunking({ storeAccess }: Sections): ConfigIssue[] {
       problem: "cannot trunk network interfaces, so its pods get no security group of their own",
       fix: "run clients on a Nitro type with IsTrunkingCompatible in the VPC resource controller's limits.go (e.g. m5, c6g, r6i), never the t family",
     });
+  });
+  return issues;
+}
+
+/**
+ * A client's pods reach the store only if their area may reach the store's VPC at all (the design's egress
+ * rules); declaring a client is a narrowing, never a way around the areas.
+ */
+function storeClientsMayReachTheStoresVpc({
+  dataStores,
+  namespaces,
+  vpcs,
+  cluster,
+}: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    // An open store's client outside the areas is only a client that cannot reach it (a warning); a store
+    // in an unknown or unpeered VPC is reported on its own.
+    const vpc = vpcs[store.vpc];
+    if (store.phase !== "clients" || !vpc || (store.vpc !== cluster.vpc && !vpc.peered)) return;
+    store.clients.forEach((client, clientIndex) => {
+      const ns = namespaces[client.namespace];
+      if (!ns) return;
+      const vpcs = AREA_RULES[ns.area].egressToVpcs;
+      if (vpcs.includes(store.vpc)) return;
+      issues.push({
+        path: `${at(index)}.clients[${clientIndex}].namespace`,
+        value: client.namespace,
+        problem: `is in area ${ns.area}, whose pods may not reach VPC "${store.vpc}" of data store "${store.name}" (they may reach ${vpcs.join(", ")})`,
+        fix: `move the store to a VPC of area ${ns.area}, or the namespace to an area that reaches ${store.vpc} (the design's workaround)`,
+      });
+    });
+  });
+  return issues;
+}
+
+/**
+ * Leaving a closed store's subnets out of the default egress also cuts any store that shares them and is
+ * still open: its users would lose it with no config of theirs changing.
+ */
+function closedStoreSubnetsAreNotSharedWithOpenStores({ dataStores }: Sections): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  dataStores.forEach((store, index) => {
+    if (store.phase !== "clients") return;
+    for (const other of dataStores) {
+      if (other.name === store.name || other.phase === "clients") continue;
+      if (!overlaps(store.subnets, other.subnets)) continue;
+      issues.push({
+        path: `${at(index)}.subnets`,
+        value: store.subnets,
+        problem: `are shared with data store "${other.name}", which is open; leaving them out of every namespace's egress would cut "${other.name}" too`,
+        fix: `name the clients of "${other.name}" and move it to clients phase as well, or list subnets the two do not share`,
+      });
+    }
   });
   return issues;
 }

@@ -35,6 +35,7 @@ import { CommandError } from "../commands/command";
 import type { Manifest } from "../manifests";
 import type { RecordedResource } from "../offline";
 import type { Plan } from "./plan";
+import { yamlText } from "./yaml";
 
 export interface PlanFile {
   /** Path inside the plan directory, with `/` separators. */
@@ -118,7 +119,7 @@ function resourceRecord(r: RecordedResource, fields: "all" | "aws"): Record<stri
 
 function yamlDocuments(values: readonly unknown[]): string {
   // lineWidth 0: long descriptions stay on one line instead of folding at an arbitrary column.
-  return values.map((value) => stringify(canonical(value), { lineWidth: 0 })).join("---\n");
+  return values.map((value) => yamlText(canonical(value))).join("---\n");
 }
 
 /** The package a resource type belongs to: `aws` for `aws:ec2/route:Route` and `pulumi:providers:aws`. */

@@ -1,6 +1,7 @@
 /** From a plan to everything `netseg plan` writes: reachability, design check, reports, picture. */
 import { checkDesign, type DesignReport } from "../../analysis/design";
 import { type PlanReachability, reachabilityOf } from "../../analysis/reachability";
+import { type StoreAccessAnswer, StoreAccessModel, storeAccessTable } from "../../analysis/storeAccess";
 import { type ReachabilitySummary, summarise } from "../../analysis/summary";
 import { checkTenantProof, type TenantProofReport } from "../../analysis/tenantProof";
 import { renderHtml, renderMarkdown } from "./document";
@@ -15,7 +16,12 @@ export interface PlanAnalysis {
   summary: ReachabilitySummary;
   design: DesignReport;
   tenantProof: TenantProofReport;
+  /** Every area namespace against every data store, across layers; empty above `STORE_TABLE_LIMIT`. */
+  storeAccess: StoreAccessAnswer[];
 }
+
+/** Area namespaces up to which the plan asks every namespace about every store (one probe each). */
+export const STORE_TABLE_LIMIT = 200;
 
 export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   const objects = planObjects(plan);
@@ -33,12 +39,17 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   progress.step(
     `design check: ${count(design.cellCount, "cell")}, ${count(design.violations.length, "violation")}`,
   );
+  const storeAccess =
+    plan.config.namespaces.length <= STORE_TABLE_LIMIT && plan.config.dataStores.length > 0
+      ? storeAccessTable(new StoreAccessModel(plan.config, objects))
+      : [];
   progress.step("tenant-proof: the design check again, with every team policy as wide as it may be");
   const tenantProof = checkTenantProof(plan.config, objects);
   progress.step(
     `tenant-proof: ${count(tenantProof.proof, "forbidden cell")} of ${tenantProof.forbidden.toLocaleString("en")} stay denied`,
   );
-  return { reachability, summary, design, tenantProof };
+
+  return { reachability, summary, design, tenantProof, storeAccess };
 }
 
 export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
@@ -50,6 +61,7 @@ export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[];
     summary: analysis.summary,
     design: analysis.design,
     tenantProof: analysis.tenantProof,
+    storeAccess: analysis.storeAccess,
   });
   const svg = heatMapSvg(plan.stack, analysis.summary);
   const markdown = renderMarkdown(blocks);

@@ -295,8 +295,11 @@ describe("analysis: the class-based design check and summary against the direct 
         parseConfig(rawConfigOf(config)),
         plannedObjects(manifestsOf(run.resources)),
       );
+      // Dev's store clients each hold an egress allow of their own (model/storePolicies.ts), so ten of its
+      // namespaces are classes of one; the other stacks keep the fourfold compression.
+      const compression = stack === "dev" ? 1.5 : 4;
       assert.ok(
-        design.groups.length < design.cellCount / 4,
+        design.groups.length < design.cellCount / compression,
         `${design.groups.length} groups, ${design.cellCount} cells`,
       );
     });

@@ -53,7 +53,8 @@ describe("namespaces and default policies under mocks", () => {
     const policies = resources.filter(
       (r) => r.type === POLICY && (r.inputs.metadata as any).namespace === "sherlock",
     );
-    assert.equal(policies.length, 4);
+    // The four default policies, and the egress allow of sherlock-search, whose client it is
+    assert.equal(policies.length, 5);
     for (const policy of policies) assert.ok(policy.options.dependsOn.includes(namespaceUrn), policy.name);
   });
 

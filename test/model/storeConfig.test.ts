@@ -22,7 +22,7 @@ const CASES: BadInput[] = [
     expect: [
       {
         path: "segmentation:dataStores[6].clients[0].namespace",
-        message: /"eb0" is not a namespace the stack manages.*"ebo-db"; did you mean "ebo"\?/,
+        message: /"eb0" is not an area namespace of the stack.*"ebo-db"; did you mean "ebo"\?/,
       },
     ],
   },
