@@ -183,6 +183,43 @@ describe("rollout: every state the dependency order permits", function () {
     }
   });
 
+  it("denies nothing the design allows while the tools' and controllers' one policy per allow are merged", () => {
+    // GIVEN monitoring, vault and the controllers' namespaces as deployed with one policy per allow
+    // (test/fixtures/state/dev-tool-controller-policies-v1.json, planned from the dev stack by that layout)
+    const earlier = JSON.parse(
+      readFileSync(join(ROOT, "test/fixtures/state/dev-tool-controller-policies-v1.json"), "utf8"),
+    ) as PolicySpec[];
+    const namespaces = [...new Set(earlier.map((p) => p.namespace))].sort();
+    assert.equal(namespaces.length, 5);
+    for (const namespace of namespaces) {
+      const now = deployedPolicies(dev.run.resources, namespace);
+      const urnOf = (resourceName: string) => now[0]!.urn.replace(/::[^:]+$/, `::${resourceName}`);
+      const before = earlier
+        .filter((p) => p.namespace === namespace)
+        .map(
+          (p): DeployedPolicy => ({
+            urn: urnOf(p.resourceName),
+            manifest: toNetworkPolicy(p),
+            after: p.after.map(urnOf),
+          }),
+        );
+      // THEN the default-deny (and a tool's self-contained egress) is updated in place, the others replaced
+      const kept = before
+        .filter((p) => now.some((q) => q.urn === p.urn))
+        .map((p) => p.manifest.metadata?.name)
+        .sort();
+      assert.deepEqual(
+        kept,
+        namespace.startsWith("ingress-")
+          ? ["netseg-default-deny"]
+          : ["netseg-allow-egress", "netseg-default-deny-ingress"],
+        namespace,
+      );
+      // AND no state on the way, the deletions at the end included, denies what the design allows
+      assert.deepEqual(brokenStatesFrom(before, [dev.config], dev, namespace), []);
+    }
+  });
+
   it("finds the state that cuts traffic when an allow does not wait for the narrower one", () => {
     // GIVEN the dependencies without the every-pod ingress allow waiting for the endpoint pods' allow
     const unordered: typeof deployedPolicies = (resources, namespace) =>
