@@ -5,14 +5,35 @@
  * what stays exposed.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { checkDesign } from "../../analysis/design";
 import type { PlannedObjects } from "../../analysis/estate";
 import { adversarialPolicies, cellKey, checkTenantProof, lostTenantProof } from "../../analysis/tenantProof";
 import { estateConfig } from "../../bench/estate";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
+import { diffMarkdown } from "../../cli/plan/diff";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
-import { rawConfigOf } from "../../model/stackFile";
-import { devConfig, devRun, editedConfig, runStack } from "../support/stack";
+import { PROJECT, rawConfigOf, readStackFile } from "../../model/stackFile";
+import { devConfig, devRun, editedConfig, ROOT, runStack } from "../support/stack";
+
+/** A shipped stack's config with `edit` applied to its decoded values (keys without the project prefix). */
+function editedStackConfig(
+  stack: string,
+  edit: (values: Record<string, any>) => void,
+): Record<string, string> {
+  const config = readStackFile(join(ROOT, `Pulumi.${stack}.yaml`)).config;
+  const values: Record<string, any> = {};
+  for (const [key, text] of Object.entries(config)) {
+    if (!key.startsWith(`${PROJECT}:`)) continue;
+    values[key.slice(PROJECT.length + 1)] = /^[[{]/.test(text) ? JSON.parse(text) : text;
+  }
+  edit(values);
+  const out: Record<string, string> = { ...config };
+  for (const [key, value] of Object.entries(values)) {
+    out[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
 
 async function planOf(raw: Record<string, string>, reuseDev = false) {
   const run = reuseDev ? await devRun() : await runStack(raw);
@@ -114,6 +135,47 @@ describe("tenant-proof", function () {
       lost.every((c) => c.to.startsWith("payments/") || c.to.includes("/") || c.section !== "ingress"),
     );
   });
+
+  it("the PR diff names the cells that lose the property", () => {
+    const withoutBackoffice: PlannedObjects = {
+      ...dev.objects,
+      clusterPolicies: (dev.objects.clusterPolicies ?? []).filter(
+        (p) => p.metadata.name !== "netseg-area-backoffice",
+      ),
+    };
+    const lost = lostTenantProof(
+      checkTenantProof(dev.config, dev.objects),
+      checkTenantProof(dev.config, withoutBackoffice),
+    );
+    const markdown = diffMarkdown({
+      namespaces: [],
+      changes: [],
+      lines: [],
+      evaluated: 0,
+      resources: { added: [], removed: [], renamed: [], changed: [], total: 0 },
+      tenantProofLost: lost,
+    });
+    assert.match(markdown, /#### Cells no longer tenant-proof/);
+    assert.match(
+      markdown,
+      new RegExp(`\\*\\*${lost.length} forbidden cells\\*\\* that no team policy could open before`),
+    );
+    assert.match(markdown, /`email-service\/worker` → `payments\/worker` 8080\/TCP/);
+  });
+
+  for (const stack of ["dev", "staging", "prod"]) {
+    it(`verify passes on the shipped ${stack} stack in both policy modes`, async () => {
+      for (const mode of ["networkPolicy", "clusterTier"] as const) {
+        const raw = editedStackConfig(stack, (v) => {
+          v.policyMode = mode;
+          if (mode === "clusterTier") v.cluster.vpcCni.addonVersion = "v1.21.1-eksbuild.1";
+        });
+        const plan = await planOf(raw);
+        assert.deepEqual(checkDesign(plan.config, plan.objects).violations, [], `${stack} ${mode}`);
+        assert.deepEqual(checkTenantProof(plan.config, plan.objects).broken, [], `${stack} ${mode}`);
+      }
+    });
+  }
 
   it("holds on a generated estate of 300 namespaces in cluster-tier mode", async () => {
     const estate = await planOf(estateConfig(300));
