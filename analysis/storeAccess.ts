@@ -325,3 +325,32 @@ export function answerText(answer: StoreAccessAnswer): string {
   const decided = answer.layers.find((layer) => layer.layer === answer.decidedBy);
   return `${from} → ${to}: ${answer.verdict}${decided ? `, decided by ${decided.layer}: ${decided.rule}` : " through every layer"}`;
 }
+
+export interface StoreAccessDiff {
+  /** `namespace → store:port`, with the layers that now let it through. */
+  opened: string[];
+  /** `namespace → store:port`, with the layer that now refuses and its rule. */
+  closed: string[];
+}
+
+/** Which namespace × store flows a change opens or closes; a store or namespace on one side only is skipped. */
+export function diffStoreAccess(
+  base: readonly StoreAccessAnswer[],
+  head: readonly StoreAccessAnswer[],
+): StoreAccessDiff {
+  const key = (a: StoreAccessAnswer) => `${a.from.namespace} → ${a.store}:${a.port}`;
+  const before = new Map(base.map((a) => [key(a), a]));
+  const diff: StoreAccessDiff = { opened: [], closed: [] };
+  for (const after of head) {
+    const was = before.get(key(after));
+    if (!was || was.verdict === after.verdict) continue;
+    if (after.verdict === "allow") diff.opened.push(`${key(after)}: now reached through every layer`);
+    else {
+      const layer = after.layers.find((l) => l.layer === after.decidedBy);
+      diff.closed.push(`${key(after)}: now refused by ${layer?.layer}: ${layer?.rule}`);
+    }
+  }
+  diff.opened.sort();
+  diff.closed.sort();
+  return diff;
+}

@@ -7,12 +7,14 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { opensAnything } from "../../analysis/diff";
 import { reachabilityOf } from "../../analysis/reachability";
+import { StoreAccessModel, storeAccessTable } from "../../analysis/storeAccess";
 import { checkTenantProof, lostTenantProof } from "../../analysis/tenantProof";
 import { diffMarkdown, diffPlans } from "../plan/diff";
 import { readPlanDirectory } from "../plan/files";
 import { commitOf, planGitRef } from "../plan/git";
 import { count, DEFAULT_STACK, type Plan, planObjects } from "../plan/plan";
 import { type Progress, progressOn, SILENT } from "../plan/progress";
+import { STORE_TABLE_LIMIT } from "../plan/render";
 import { CommandError, type NetsegCommand } from "./command";
 
 export const EXIT_OPENED = 3;
@@ -47,6 +49,9 @@ export const diff: NetsegCommand = (program, io) => {
       const [before, after] = plans.map((plan) => ({
         reachability: reachabilityOf(plan.config, planObjects(plan)),
         resources: plan.resources,
+        ...(plan.config.namespaces.length <= STORE_TABLE_LIMIT
+          ? { storeAccess: storeAccessTable(new StoreAccessModel(plan.config, planObjects(plan))) }
+          : {}),
       }));
       const result = diffPlans(before!, after!);
       progress.step("tenant-proof: both plans, with every team policy as wide as it may be");
@@ -57,6 +62,8 @@ export const diff: NetsegCommand = (program, io) => {
           `${count(result.resources.added.length + result.resources.changed.length + result.resources.removed.length, "resource")} changed`,
       );
       io.stdout(diffMarkdown(result));
-      if (opensAnything(result)) throw new CommandError("connections open: see the report", EXIT_OPENED);
+      const storesOpen = (result.storeAccess?.opened.length ?? 0) > 0;
+      if (opensAnything(result) || storesOpen)
+        throw new CommandError("connections open: see the report", EXIT_OPENED);
     });
 };

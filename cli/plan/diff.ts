@@ -13,6 +13,7 @@ import {
   diffConnections,
 } from "../../analysis/diff";
 import { type PlanReachability, type PortRef, portText } from "../../analysis/reachability";
+import { diffStoreAccess, type StoreAccessAnswer, type StoreAccessDiff } from "../../analysis/storeAccess";
 import { AREA_LABEL, ROLE_LABEL } from "../../core/labels";
 import type { RecordedResource } from "../offline";
 import type { Block } from "./document";
@@ -43,16 +44,29 @@ export interface PlanDiff {
   /** Connections evaluated in the head plan, for scale. */
   evaluated: number;
   resources: ResourceDiff;
+  /** Namespace × data store flows that open or close across every layer; absent when not computed. */
+  storeAccess?: StoreAccessDiff;
   /** Forbidden cells that stayed denied under any team policy in the base and no longer do in the head. */
   tenantProofLost?: DesignCell[];
 }
 
 export function diffPlans(
-  base: { reachability: PlanReachability; resources: readonly RecordedResource[] },
-  head: { reachability: PlanReachability; resources: readonly RecordedResource[] },
+  base: {
+    reachability: PlanReachability;
+    resources: readonly RecordedResource[];
+    storeAccess?: StoreAccessAnswer[];
+  },
+  head: {
+    reachability: PlanReachability;
+    resources: readonly RecordedResource[];
+    storeAccess?: StoreAccessAnswer[];
+  },
 ): PlanDiff {
   const changes = diffConnections(base.reachability, head.reachability);
   return {
+    ...(base.storeAccess && head.storeAccess
+      ? { storeAccess: diffStoreAccess(base.storeAccess, head.storeAccess) }
+      : {}),
     namespaces: namespaceDepartures(base.resources, head.resources),
     changes,
     lines: collapse(changes, base.reachability, head.reachability),
@@ -228,6 +242,28 @@ export function diffMarkdown(diff: PlanDiff): string {
     }
     if (all.length > shown.length) {
       blocks.push({ kind: "paragraph", text: `… and ${all.length - shown.length} more lines.` });
+    }
+  }
+
+  if (diff.storeAccess && diff.storeAccess.opened.length + diff.storeAccess.closed.length > 0) {
+    blocks.push({ kind: "heading", level: 4, text: "Data store access" });
+    blocks.push({
+      kind: "paragraph",
+      text:
+        `**${diff.storeAccess.opened.length} opened, ${diff.storeAccess.closed.length} closed** ` +
+        "(a pod of each area namespace to each store's first port, through NetworkPolicies, security groups, routes and peering).",
+    });
+    if (diff.storeAccess.opened.length > 0) {
+      blocks.push(
+        { kind: "paragraph", text: "**Opened**" },
+        { kind: "list", items: diff.storeAccess.opened },
+      );
+    }
+    if (diff.storeAccess.closed.length > 0) {
+      blocks.push(
+        { kind: "paragraph", text: "**Closed**" },
+        { kind: "list", items: diff.storeAccess.closed },
+      );
     }
   }
 

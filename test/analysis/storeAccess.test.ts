@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { PlannedObjects } from "../../analysis/estate";
+import { reachabilityOf } from "../../analysis/reachability";
 import {
   answerText,
   awsFactsOf,
@@ -7,6 +8,7 @@ import {
   StoreAccessModel,
   storeAccessTable,
 } from "../../analysis/storeAccess";
+import { diffMarkdown, diffPlans } from "../../cli/plan/diff";
 import { storeAccessBlocks } from "../../cli/plan/report";
 import type { Namespace } from "../../core/k8s";
 import { AREAS } from "../../model/areas";
@@ -202,5 +204,37 @@ describe("store access across layers: the plan report's namespace × store table
     const ebo = table.header.indexOf("ebo-db");
     const apiRow = table.rows.find((row) => row[0] === "api");
     assert.equal(apiRow?.[ebo], "· policy");
+  });
+});
+
+describe("store access across layers: the PR diff of a store's move to clients phase", () => {
+  it("lists exactly the flows the move closes, each with the layer that now refuses", () => {
+    // GIVEN dev with ebo-db naming ebo as its client, open (base) and then in clients phase (head)
+    const side = (phase: "open" | "clients") => {
+      const config = configOf((v) => (v.dataStores.find((s: Values) => s.name === "ebo-db").phase = phase));
+      const objects = objectsOf(config);
+      return {
+        reachability: reachabilityOf(config, objects),
+        resources: [],
+        storeAccess: storeAccessTable(new StoreAccessModel(config, objects)),
+        config,
+      };
+    };
+    const base = side("open");
+    const head = side("clients");
+    const diff = diffPlans(base, head);
+    // THEN every backoffice namespace but ebo loses ebo-db, refused by its NetworkPolicies, and nothing opens
+    const losing = base.config.namespaces
+      .filter((ns) => ns.area === "backoffice" && ns.name !== "ebo")
+      .map((ns) => ns.name);
+    assert.deepEqual(diff.storeAccess?.opened, []);
+    assert.deepEqual(
+      diff.storeAccess?.closed.map((line) => line.split(" → ")[0]),
+      losing.sort(),
+    );
+    assert.ok(
+      diff.storeAccess?.closed.every((line) => /ebo-db:3306: now refused by kubernetes: /.test(line)),
+    );
+    assert.match(diffMarkdown(diff), /#### Data store access\n\n\*\*0 opened, 9 closed\*\*/);
   });
 });
