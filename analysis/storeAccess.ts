@@ -16,7 +16,7 @@
 import { addressAt, addressIn, contains, size, subtract } from "../core/cidr";
 import { NetworkPolicyEvaluator, ruleText, tierRuleText } from "../evaluator";
 import { type AwsSidePlan, planAwsSide } from "../model/aws";
-import type { DataStoreConfig, SegmentationConfig } from "../model/config";
+import type { DataStoreConfig, SegmentationConfig, StorePhase } from "../model/config";
 import { DESCRIPTION_ANNOTATION } from "../model/policy";
 import { labelsMatch, planSecurityGroupPolicies, type SecurityGroupPolicySpec } from "../model/storeAccess";
 import { type PlannedObjects, probeEstate } from "./estate";
@@ -42,6 +42,7 @@ export interface StoreAccessAnswer {
   from: { namespace: string; podLabels: Record<string, string> };
   /** The store, when the destination is one (or an address inside one's subnets). */
   store?: string;
+  storePhase?: StorePhase;
   address: string;
   port: number;
   verdict: "allow" | "deny";
@@ -131,7 +132,7 @@ export class StoreAccessModel {
     const refused = layers.find((layer) => !layer.allowed);
     return {
       from: { namespace, podLabels },
-      ...(store ? { store: store.name } : {}),
+      ...(store ? { store: store.name, storePhase: store.phase } : {}),
       address,
       port,
       verdict: refused ? "deny" : "allow",

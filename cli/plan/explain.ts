@@ -5,6 +5,7 @@
  */
 
 import { probeEstate } from "../../analysis/estate";
+import { answerText, awsFactsOf, StoreAccessModel } from "../../analysis/storeAccess";
 import type { NetworkPolicy } from "../../core/k8s";
 import {
   type Endpoint,
@@ -24,8 +25,11 @@ import { type Plan, planObjects } from "./plan";
 export interface ExplainRequest {
   from: string;
   to: string;
-  port: string;
+  /** Required unless `to` names a data store, whose first port is then asked about. */
+  port?: string;
   protocol?: string;
+  /** Labels of the source pod, `key=value,...`, when `to` names a data store. */
+  podLabels?: string;
 }
 
 /** `ns/pod` is a pod, anything else an address, IPv4 or IPv6 (the evaluator checks its form). */
@@ -39,6 +43,14 @@ export function endpointOf(text: string): Endpoint {
 }
 
 export function explainConnection(plan: Plan, request: ExplainRequest): string {
+  const store = plan.config.dataStores.find((s) => s.name === request.to);
+  if (store) return explainStoreAccess(plan, request, store.name);
+  if (request.port === undefined) {
+    throw new CommandError(
+      `--port is missing: give the port of ${request.to}, or name a data store (${plan.config.dataStores.map((s) => s.name).join(", ")}) as --to`,
+    );
+  }
+  const requestPort = request.port;
   const { estate, pods } = probeEstate(plan.config, planObjects(plan));
   const evaluator = new NetworkPolicyEvaluator(estate);
   const ends = { from: endpointOf(request.from), to: endpointOf(request.to) };
@@ -65,7 +77,7 @@ export function explainConnection(plan: Plan, request: ExplainRequest): string {
   if (protocol !== undefined && !PROTOCOLS.includes(protocol as Protocol)) {
     throw new CommandError(`--protocol ${request.protocol}: use one of ${PROTOCOLS.join(", ")}`);
   }
-  const port = /^\d+$/.test(request.port) ? Number(request.port) : request.port;
+  const port = /^\d+$/.test(requestPort) ? Number(requestPort) : requestPort;
   const probe: Probe = {
     from: ends.from,
     to: ends.to,
@@ -129,4 +141,42 @@ function sideLines(side: SideVerdict, title: string, described: (key: string) =>
 
 function describe(policy: NetworkPolicy | undefined): string | undefined {
   return policy?.metadata?.annotations?.[DESCRIPTION_ANNOTATION];
+}
+
+/**
+ * A pod's reach of a data store across every layer (analysis/storeAccess.ts): the NetworkPolicies, the
+ * store's security group, the routes and the peering, with the layer that decides and the rule it quotes.
+ */
+function explainStoreAccess(plan: Plan, request: ExplainRequest, store: string): string {
+  const namespace = request.from.split("/")[0] ?? "";
+  if (!plan.config.namespaces.some((ns) => ns.name === namespace)) {
+    throw new CommandError(
+      `--from ${request.from}: ${namespace} is not an area namespace of the stack; name one of ${plan.config.namespaces.map((ns) => ns.name).join(", ")}`,
+    );
+  }
+  const podLabels: Record<string, string> = {};
+  for (const pair of (request.podLabels ?? "").split(",").filter((p) => p.length > 0)) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined)
+      throw new CommandError(`--pod-labels ${request.podLabels}: write key=value,key=value`);
+    podLabels[key] = value;
+  }
+  if (request.port !== undefined && !/^\d+$/.test(request.port)) {
+    throw new CommandError(`--port ${request.port}: a data store is asked about by port number`);
+  }
+  const model = new StoreAccessModel(plan.config, planObjects(plan), awsFactsOf(plan.config), [
+    { namespace, podLabels },
+  ]);
+  const answer = model.ask(namespace, podLabels, {
+    store,
+    ...(request.port === undefined ? {} : { port: Number(request.port) }),
+  });
+  const width = Math.max(...answer.layers.map((layer) => layer.layer.length));
+  return `${[
+    answerText(answer),
+    "",
+    ...answer.layers.map(
+      (layer) => `  ${layer.layer.padEnd(width)}  ${layer.allowed ? "allowed" : "DENIED "}  ${layer.rule}`,
+    ),
+  ].join("\n")}\n`;
 }

@@ -1,6 +1,7 @@
 /** From a plan to everything `netseg plan` writes: reachability, design check, reports, picture. */
 import { checkDesign, type DesignReport } from "../../analysis/design";
 import { type PlanReachability, reachabilityOf } from "../../analysis/reachability";
+import { type StoreAccessAnswer, StoreAccessModel, storeAccessTable } from "../../analysis/storeAccess";
 import { type ReachabilitySummary, summarise } from "../../analysis/summary";
 import { renderHtml, renderMarkdown } from "./document";
 import { type PlanFile, planFiles } from "./files";
@@ -13,7 +14,12 @@ export interface PlanAnalysis {
   reachability: PlanReachability;
   summary: ReachabilitySummary;
   design: DesignReport;
+  /** Every area namespace against every data store, across layers; empty above `STORE_TABLE_LIMIT`. */
+  storeAccess: StoreAccessAnswer[];
 }
+
+/** Area namespaces up to which the plan asks every namespace about every store (one probe each). */
+export const STORE_TABLE_LIMIT = 200;
 
 export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   const objects = planObjects(plan);
@@ -31,7 +37,11 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
   progress.step(
     `design check: ${count(design.cellCount, "cell")}, ${count(design.violations.length, "violation")}`,
   );
-  return { reachability, summary, design };
+  const storeAccess =
+    plan.config.namespaces.length <= STORE_TABLE_LIMIT && plan.config.dataStores.length > 0
+      ? storeAccessTable(new StoreAccessModel(plan.config, objects))
+      : [];
+  return { reachability, summary, design, storeAccess };
 }
 
 export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
@@ -42,6 +52,7 @@ export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[];
     phase: plan.config.phase,
     summary: analysis.summary,
     design: analysis.design,
+    storeAccess: analysis.storeAccess,
   });
   const svg = heatMapSvg(plan.stack, analysis.summary);
   const markdown = renderMarkdown(blocks);

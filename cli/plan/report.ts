@@ -4,6 +4,7 @@
  */
 import type { DesignCellGroup, DesignReport, Section, Violation } from "../../analysis/design";
 import { portText } from "../../analysis/reachability";
+import type { StoreAccessAnswer, StoreLayer } from "../../analysis/storeAccess";
 import {
   type NamespaceCell,
   portsCellText,
@@ -32,6 +33,52 @@ export interface ReportInput {
   phase: string;
   summary: ReachabilitySummary;
   design: DesignReport;
+  /** Area namespace × data store across layers (analysis/storeAccess.ts). @default [] */
+  storeAccess?: StoreAccessAnswer[];
+}
+
+/** What a namespace × store cell shows: reached, or the layer that refuses. */
+const LAYER_MARK: Record<StoreLayer, string> = {
+  kubernetes: "· policy",
+  "security-group": "· group",
+  "route-out": "· route",
+  peering: "· peering",
+  "route-back": "· route back",
+};
+
+/** The namespace × store table: one row per area namespace, one column per store. */
+export function storeAccessBlocks(answers: readonly StoreAccessAnswer[]): Block[] {
+  if (answers.length === 0) return [];
+  const phases = Object.fromEntries(answers.map((a) => [a.store ?? "", a.storePhase]));
+  const stores = [...new Set(answers.map((a) => a.store ?? ""))];
+  const namespaces = [...new Set(answers.map((a) => a.from.namespace))];
+  const cell = new Map(answers.map((a) => [`${a.from.namespace} ${a.store}`, a]));
+  return [
+    { kind: "heading", level: 2, text: "Data stores: which namespace reaches which store" },
+    {
+      kind: "paragraph",
+      text:
+        "Each cell asks whether a pod of the namespace reaches the store on its first port through every layer: " +
+        "the NetworkPolicies, the store's security group, the routes and the peering. `●` when it does; " +
+        "otherwise the first layer that refuses. Stores in clients phase are marked *(clients)*. " +
+        "`netseg explain --from <namespace> --to <store>` quotes the rule of each layer.",
+    },
+    {
+      kind: "table",
+      header: ["namespace ↓ store →", ...stores.map((s) => (phases[s] === "clients" ? `${s} (clients)` : s))],
+      rows: namespaces.map((ns) => [
+        ns,
+        ...stores.map((store) => {
+          const answer = cell.get(`${ns} ${store}`);
+          return !answer
+            ? ""
+            : answer.verdict === "allow"
+              ? "●"
+              : LAYER_MARK[answer.decidedBy ?? "kubernetes"];
+        }),
+      ]),
+    },
+  ];
 }
 
 export function reportBlocks(input: ReportInput): Block[] {
@@ -123,6 +170,8 @@ export function reportBlocks(input: ReportInput): Block[] {
       rows: controller.outbound.map((row) => [row.name, portsCellText(row.cell)]),
     });
   }
+
+  blocks.push(...storeAccessBlocks(input.storeAccess ?? []));
 
   blocks.push({ kind: "heading", level: 2, text: "Design check" });
   blocks.push(...designBlocks(design));

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import type { PlannedObjects } from "../../analysis/estate";
-import { answerText, awsFactsOf, defaultSources, StoreAccessModel } from "../../analysis/storeAccess";
+import {
+  answerText,
+  awsFactsOf,
+  defaultSources,
+  StoreAccessModel,
+  storeAccessTable,
+} from "../../analysis/storeAccess";
+import { storeAccessBlocks } from "../../cli/plan/report";
 import type { Namespace } from "../../core/k8s";
 import { AREAS } from "../../model/areas";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
@@ -177,5 +184,23 @@ describe("store access across layers: a generated estate", () => {
       "allow",
     );
     assert.equal(model.ask("team-3", {}, { store: "publicfrontal-db" }).verdict, "deny");
+  });
+});
+
+describe("store access across layers: the plan report's namespace × store table", () => {
+  it("marks the reached cells and, elsewhere, the layer that refuses", () => {
+    const config = configOf();
+    const blocks = storeAccessBlocks(storeAccessTable(new StoreAccessModel(config, objectsOf(config))));
+    const table = blocks.find((b) => b.kind === "table");
+    assert.ok(table && table.kind === "table");
+    const column = table.header.indexOf("account-details-db (clients)");
+    assert.ok(column > 0, table.header.join(" | "));
+    const reached = table.rows.filter((row) => row[column] === "●").map((row) => row[0]);
+    assert.deepEqual(reached, ["account-details"]);
+    assert.equal(table.rows.length, config.namespaces.length);
+    // AND an open store of backoffice is reached from backoffice's namespaces, refused by policy elsewhere
+    const ebo = table.header.indexOf("ebo-db");
+    const apiRow = table.rows.find((row) => row[0] === "api");
+    assert.equal(apiRow?.[ebo], "· policy");
   });
 });
