@@ -19,6 +19,12 @@ export const LABEL_PREFIX = "netseg.dev/";
 /** Marks objects the stack manages, so admission can refuse changes made by anyone else. */
 export const MANAGED_LABEL = `${LABEL_PREFIX}managed`;
 
+/**
+ * An area namespace's phase, `migration` or `strict`: the cluster tier selects strict namespaces by it, to
+ * bound them by the strict rules.
+ */
+export const PHASE_LABEL = `${LABEL_PREFIX}phase`;
+
 /** What a managed namespace is for: `area`, `tool` or `ingress-controller`. */
 export const ROLE_LABEL = `${LABEL_PREFIX}role`;
 

@@ -263,9 +263,20 @@ function egressAllow(
   );
 }
 
+/** The names of a tool namespace's ingress policies; its egress policy is in `toolPolicies.ts`. */
+export const TOOL_POLICY = {
+  ingress: "netseg-allow-ingress",
+  /** Vault's own pods (`tools.vault.podLabels`): every ingress rule they take. */
+  ingressVault: "netseg-allow-ingress-vault",
+  defaultDeny: "netseg-default-deny-ingress",
+} as const;
+
 /**
- * Policies of the tools' namespaces: vault accepts every area namespace on its ports, monitoring and vault
- * accept the controllers that expose them. Their egress stays open: Prometheus scrapes every pod.
+ * Ingress policies of the tools' namespaces: their pods talk to each other, vault accepts every area
+ * namespace on its ports and monitoring's scrapes, and each tool accepts the controllers that expose it.
+ * As in an area namespace, the rules a pod takes live in the one policy that first isolates it: Vault's own
+ * pods take all of theirs from `netseg-allow-ingress-vault`, and `netseg-allow-ingress`, which selects every
+ * pod, waits for it; the default-deny waits for both. Their egress is `toolPolicies.ts`.
  */
 export function planToolPolicies(config: SegmentationConfig): PolicySpec[] {
   const { monitoring, vault } = config.tools;
@@ -274,54 +285,43 @@ export function planToolPolicies(config: SegmentationConfig): PolicySpec[] {
     ["monitoring", monitoring],
     ["vault", vault],
   ] as const) {
+    const policy = policiesOf(tool.namespace);
+    const exposed = tool.exposedVia.length > 0;
+    const accepted = `the namespace's own pods${
+      exposed
+        ? ` and, on its ports, the ingress controller of ${list(tool.exposedVia)}, which exposes ${toolName} outside the cluster`
+        : ""
+    }`;
+    const everyPod: IngressRules = {
+      description: `Every pod of the ${toolName} namespace accepts ${accepted}.`,
+      rules: [
+        { from: [{ podSelector: {} }] },
+        ...(exposed ? [{ from: tool.exposedVia.map(controllerPods), ports: tool.ports.map(tcp) }] : []),
+      ],
+    };
     const allows: PolicySpec[] = [];
-    const add = (name: string, description: string, spec: PolicySpec["spec"]) =>
-      allows.push({
-        resourceName: policyResourceName(tool.namespace, name),
-        namespace: tool.namespace,
-        name,
-        labels: DEFAULT_LABELS,
-        description,
-        spec,
-        after: [],
-      });
-    add("netseg-allow-ingress-same-namespace", `Pods of the ${toolName} namespace talk to each other.`, {
-      podSelector: ALL_PODS,
-      policyTypes: ["Ingress"],
-      ingress: [{ from: [{ podSelector: {} }] }],
-    });
     if (toolName === "vault") {
-      add("netseg-allow-ingress-areas", "Every area namespace reads its secrets from Vault on its ports.", {
-        podSelector: selectorOf(tool.podLabels),
-        policyTypes: ["Ingress"],
-        ingress: [{ from: [anyAreaNamespace()], ports: tool.ports.map(tcp) }],
+      const own = ingressPolicy(policy, TOOL_POLICY.ingressVault, selectorOf(tool.podLabels), {
+        description: `Vault's pods accept every area namespace on Vault's ports (each reads its secrets), monitoring in ${monitoring.namespace} (it scrapes Vault), and, as every pod of the namespace does, ${accepted}.`,
+        rules: [
+          { from: [anyAreaNamespace()], ports: tool.ports.map(tcp) },
+          { from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)] },
+          ...everyPod.rules,
+        ],
       });
-      add("netseg-allow-ingress-monitoring", `Monitoring in ${monitoring.namespace} scrapes Vault.`, {
-        podSelector: selectorOf(tool.podLabels),
-        policyTypes: ["Ingress"],
-        ingress: [{ from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)] }],
-      });
+      allows.push(own, ingressPolicy(policy, TOOL_POLICY.ingress, ALL_PODS, everyPod, [own]));
+    } else {
+      allows.push(ingressPolicy(policy, TOOL_POLICY.ingress, ALL_PODS, everyPod));
     }
-    if (tool.exposedVia.length > 0) {
-      add(
-        "netseg-allow-ingress-controllers",
-        `${toolName} is exposed outside the cluster through the ingress controller of ${list(tool.exposedVia)}.`,
-        {
-          podSelector: ALL_PODS,
-          policyTypes: ["Ingress"],
-          ingress: [{ from: tool.exposedVia.map(controllerPods), ports: tool.ports.map(tcp) }],
-        },
-      );
-    }
-    specs.push(...allows, {
-      resourceName: policyResourceName(tool.namespace, "netseg-default-deny-ingress"),
-      namespace: tool.namespace,
-      name: "netseg-default-deny-ingress",
-      labels: DEFAULT_LABELS,
-      description: `Isolates the ${toolName} pods for ingress: only what the other netseg policies allow gets in.`,
-      spec: { podSelector: ALL_PODS, policyTypes: ["Ingress"] },
-      after: allows.map((allow) => allow.resourceName).sort(),
-    });
+    specs.push(
+      ...allows,
+      policy(
+        TOOL_POLICY.defaultDeny,
+        `Isolates the ${toolName} pods for ingress: only what the other netseg policies allow gets in.`,
+        { podSelector: ALL_PODS, policyTypes: ["Ingress"] },
+        allows,
+      ),
+    );
   }
   return specs.sort(byResourceName);
 }

@@ -12,6 +12,8 @@
  *   netseg-tools               (Admin 20)   monitoring and vault reach no instance metadata and no private
  *                                           range outside the cluster, node metrics aside
  *   netseg-workaround-<area>   (Admin 30+)  namespaces that admit another area's controller admit it
+ *   netseg-area-<area>-strict  (Admin 90+)  strict namespaces of an area take pods only of the areas
+ *                                           the strict rules allow (contracts open pods inside that)
  *   netseg-area-<area>         (Admin 100+) pods of an area take pods only of the areas the rules allow,
  *                                           monitoring and their controller, and reach no private range
  *                                           outside the area's VPCs, nor instance metadata
@@ -27,11 +29,17 @@
  * and never close the defaults. `Pass` hands exactly those flows to them.
  *
  * Every object selects by label (`networkArea`, the namespace name label, the extra-controller label), so
- * their number does not grow with the namespaces: at most 3 + 1 + 3 + 3.
+ * their number does not grow with the namespaces: at most 3 + 1 + 3 + 3 + 3.
  */
 import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, subtract } from "../core/cidr";
 import type { LabelSelector } from "../core/k8s";
-import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, NAMESPACE_NAME_LABEL } from "../core/labels";
+import {
+  AREA_LABEL,
+  extraIngressLabel,
+  MANAGED_LABEL,
+  NAMESPACE_NAME_LABEL,
+  PHASE_LABEL,
+} from "../core/labels";
 import { AREA_RULES, AREAS, type Area, controllerCallers } from "./areas";
 import type { SegmentationConfig } from "./config";
 import { controllerIdentity } from "./controllers";
@@ -85,6 +93,7 @@ export function planClusterPolicies(config: SegmentationConfig): ClusterPolicySp
     ...AREAS.map((area, index) => controllerPolicy(config, area, 10 + index)),
     toolsPolicy(config),
     ...AREAS.flatMap((area, index) => workaroundPolicy(config, area, 30 + index)),
+    ...AREAS.flatMap((area, index) => strictAreaPolicy(config, area, 90 + index)),
     ...AREAS.map((area, index) => areaPolicy(config, area, 100 + index)),
   ];
   return objects.map((object) => ({ resourceName: `cluster-policy-${object.metadata.name}`, object }));
@@ -342,4 +351,35 @@ function areaPolicy(config: SegmentationConfig, area: Area, priority: number): C
       ],
     },
   );
+}
+
+/**
+ * Strict namespaces take other areas' pods only as the strict rules say; the area policy after it would
+ * pass the wider migration list. It has no egress rule, so egress goes on to the area policy.
+ */
+function strictAreaPolicy(
+  config: SegmentationConfig,
+  area: Area,
+  priority: number,
+): ClusterNetworkPolicyObject[] {
+  if (!config.namespaces.some((ns) => ns.area === area && ns.phase === "strict")) return [];
+  const rule = AREA_RULES[area];
+  const identity = controllerIdentity(area);
+  return [
+    policy(
+      `netseg-area-${area}-strict`,
+      `Strict namespaces of area ${area} take pods only of ${rule.strictIngressFrom.join(", ")}, monitoring and the ${area} controller; contracts decide which of their pods.`,
+      {
+        tier: "Admin",
+        priority,
+        subject: { namespaces: { matchLabels: { [AREA_LABEL]: area, [PHASE_LABEL]: "strict" } } },
+        ingress: [
+          { name: "monitoring", action: "Pass", from: [monitoringPods(config)] },
+          { name: "own-controller", action: "Pass", from: [podsOf(identity.namespace, identity.podLabels)] },
+          { name: "allowed-areas", action: "Pass", from: [areas(rule.strictIngressFrom)] },
+          { name: "no-other-pods", action: "Deny", from: [everyPod] },
+        ],
+      },
+    ),
+  ];
 }

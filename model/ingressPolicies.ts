@@ -3,14 +3,16 @@
  * controller pods are then let in from where their load balancer delivers traffic and let out to exactly
  * the pods they route to, cluster DNS and the Kubernetes API:
  *
- *   netseg-default-deny                 every pod of the namespace, ingress and egress
- *   netseg-allow-ingress-load-balancer  entry points, from the load balancer side
- *   netseg-allow-ingress-monitoring     the metrics port, from monitoring
- *   netseg-allow-ingress-webhook        the admission webhook, from the control plane (only if served)
- *   netseg-allow-egress-backends        pods of the area's namespaces, of namespaces that admit this
- *                                       controller as an extra one, and of tools exposed through it
- *   netseg-allow-egress-dns             cluster DNS, with an explicit peer
- *   netseg-allow-egress-kube-api        the API server, to watch Ingresses, Services and endpoints
+ *   netseg-allow-ingress   controller pods: entry points from the load balancer side, the metrics port
+ *                          from monitoring, the admission webhook from the control plane (only if served)
+ *   netseg-allow-egress    controller pods: pods of the area's namespaces, of namespaces that admit this
+ *                          controller as an extra one, and of tools exposed through it; cluster DNS with an
+ *                          explicit peer; the API server, to watch Ingresses, Services and endpoints
+ *   netseg-default-deny    every pod of the namespace, ingress and egress, after both allows
+ *
+ * A policy isolates the pods it selects, in its direction, the moment it exists. So each direction's rules
+ * live in the one policy that isolates the controller pods there: whatever order the engine creates them
+ * in, the controller never holds some of its allows without the others.
  *
  * Peers select namespaces by label (`networkArea`, the extra-controller label, the API server's name
  * label), never by listing them, so the policies stay the same size as the estate grows.
@@ -26,18 +28,51 @@ import { type PolicySpec, policyResourceName } from "./policy";
 
 export const CONTROLLER_POLICY = {
   defaultDeny: "netseg-default-deny",
-  loadBalancer: "netseg-allow-ingress-load-balancer",
-  monitoring: "netseg-allow-ingress-monitoring",
-  webhook: "netseg-allow-ingress-webhook",
-  backends: "netseg-allow-egress-backends",
-  dns: "netseg-allow-egress-dns",
-  kubeApi: "netseg-allow-egress-kube-api",
+  ingress: "netseg-allow-ingress",
+  egress: "netseg-allow-egress",
 } as const;
 
 const LABELS = { [DEFAULT_POLICY_LABEL]: "true" };
 
+/** A controller's rules by purpose, before they are merged into one policy per direction. */
+export interface ControllerRules {
+  loadBalancer: NetworkPolicyIngressRule[];
+  monitoring: NetworkPolicyIngressRule[];
+  /** Empty unless the controller serves an admission webhook. */
+  webhook: NetworkPolicyIngressRule[];
+  backends: NetworkPolicyEgressRule[];
+  dns: NetworkPolicyEgressRule[];
+  kubeApi: NetworkPolicyEgressRule[];
+}
+
+/** The rules of the controller pods, by purpose; `planControllerPolicies` renders them in this order. */
+export function planControllerRules(
+  config: SegmentationConfig,
+  area: Area,
+  identity: ControllerIdentity = controllerIdentity(area),
+): ControllerRules {
+  const controller = controllerConfig(config, area);
+  const monitoring = config.tools.monitoring;
+  return {
+    loadBalancer: loadBalancerRules(controller, identity),
+    monitoring: [
+      {
+        from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)],
+        ports: [tcp(identity.ports.metrics)],
+      },
+    ],
+    webhook:
+      identity.webhookPort === undefined
+        ? []
+        : [{ from: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(identity.webhookPort)] }],
+    backends: backendRules(config, area),
+    dns: dnsRules(config),
+    kubeApi: [{ to: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(443)] }],
+  };
+}
+
 /**
- * The controller namespace's policies, sorted by resource name; the default-deny follows every allow.
+ * The controller namespace's policies, sorted by resource name; the default-deny follows both allows.
  * `identity` defaults to the area's; tests pass another to see the rules a different controller would get.
  */
 export function planControllerPolicies(
@@ -46,6 +81,7 @@ export function planControllerPolicies(
   identity: ControllerIdentity = controllerIdentity(area),
 ): PolicySpec[] {
   const controller = controllerConfig(config, area);
+  const rules = planControllerRules(config, area, identity);
   const pods = { matchLabels: { ...identity.podLabels } };
   const policy = (name: string, description: string, spec: PolicySpec["spec"]): PolicySpec => ({
     resourceName: policyResourceName(identity.namespace, name),
@@ -59,58 +95,33 @@ export function planControllerPolicies(
   const monitoring = config.tools.monitoring;
 
   const allows: PolicySpec[] = [
-    policy(CONTROLLER_POLICY.loadBalancer, loadBalancerDescription(controller, identity), {
-      podSelector: pods,
-      policyTypes: ["Ingress"],
-      ingress: loadBalancerRules(controller, identity),
-    }),
     policy(
-      CONTROLLER_POLICY.monitoring,
-      `Monitoring in ${monitoring.namespace} scrapes the controller's metrics on ${identity.ports.metrics}.`,
+      CONTROLLER_POLICY.ingress,
+      [
+        loadBalancerDescription(controller, identity),
+        `Monitoring in ${monitoring.namespace} scrapes the controller's metrics on ${identity.ports.metrics}.`,
+        ...(identity.webhookPort === undefined
+          ? []
+          : [
+              "The API server calls the controller's admission webhook from the control-plane CIDRs; without this every Ingress write times out.",
+            ]),
+      ].join(" "),
       {
         podSelector: pods,
         policyTypes: ["Ingress"],
-        ingress: [
-          {
-            from: [podsOfNamespace(monitoring.namespace, monitoring.podLabels)],
-            ports: [tcp(identity.ports.metrics)],
-          },
-        ],
+        ingress: [...rules.loadBalancer, ...rules.monitoring, ...rules.webhook],
       },
     ),
     policy(
-      CONTROLLER_POLICY.backends,
-      `The ${area} controller routes to pods of ${area} namespaces, of namespaces that also admit it, and of tools exposed through it; their own policies still decide.`,
-      { podSelector: pods, policyTypes: ["Egress"], egress: backendRules(config, area) },
-    ),
-    policy(
-      CONTROLLER_POLICY.dns,
-      "The controller resolves names through cluster DNS on UDP and TCP 53; the rule names its peer because a ports-only rule is mis-enforced by the VPC CNI.",
-      { podSelector: pods, policyTypes: ["Egress"], egress: dnsRules(config) },
-    ),
-    policy(
-      CONTROLLER_POLICY.kubeApi,
-      "The controller watches Ingresses, Services and endpoints through the API server, whose ENIs live in the control-plane CIDRs.",
+      CONTROLLER_POLICY.egress,
+      `The ${area} controller routes to pods of ${area} namespaces, of namespaces that also admit it, and of tools exposed through it (their own policies still decide); it resolves names through cluster DNS on UDP and TCP 53, named as a peer because a ports-only rule is mis-enforced by the VPC CNI; it watches Ingresses, Services and endpoints through the API server, whose ENIs live in the control-plane CIDRs.`,
       {
         podSelector: pods,
         policyTypes: ["Egress"],
-        egress: [{ to: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(443)] }],
+        egress: [...rules.backends, ...rules.dns, ...rules.kubeApi],
       },
     ),
   ];
-  if (identity.webhookPort !== undefined) {
-    allows.push(
-      policy(
-        CONTROLLER_POLICY.webhook,
-        "The API server calls the controller's admission webhook from the control-plane CIDRs; without this every Ingress write times out.",
-        {
-          podSelector: pods,
-          policyTypes: ["Ingress"],
-          ingress: [{ from: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(identity.webhookPort)] }],
-        },
-      ),
-    );
-  }
   const deny: PolicySpec = {
     ...policy(
       CONTROLLER_POLICY.defaultDeny,

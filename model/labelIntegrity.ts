@@ -2,10 +2,12 @@
  * Label integrity: the admission policies that make the cluster enforce what the stack decides. Whoever can
  * set `networkArea` (or any `netseg.dev/` label) on a namespace chooses who may reach it, and whoever can
  * edit a namespace's default NetworkPolicies can undo its isolation; Capsule #200 shows tenants doing
- * exactly that. Two ValidatingAdmissionPolicies refuse such changes unless a platform principal makes them:
+ * exactly that. ValidatingAdmissionPolicies refuse such changes unless a platform principal makes them:
  *
  *   namespace-labels.netseg.dev   setting, changing or removing a protected label on any namespace
  *   default-policies.netseg.dev   creating, changing or deleting a NetworkPolicy that is the platform's
+ *   tenant-egress.netseg.dev      (NetworkPolicy mode) a team policy whose egress crosses its area's
+ *                                 bounds (model/tenantEgress.ts)
  *
  * Everything the API server evaluates is rendered here as plain objects, so tests run these exact CEL
  * expressions against admission requests and the component only declares them.
@@ -22,6 +24,7 @@ import type {
 import { AREA_LABEL, DEFAULT_POLICY_LABEL, LABEL_PREFIX, MANAGED_LABEL } from "../core/labels";
 import type { LabelIntegrityConfig, SegmentationConfig } from "./config";
 import { DESCRIPTION_ANNOTATION } from "./policy";
+import { TENANT_EGRESS_POLICY, tenantEgressSpec } from "./tenantEgress";
 
 export type Enforcement = LabelIntegrityConfig["enforcement"];
 export type ValidationAction = "Deny" | "Warn" | "Audit";
@@ -111,6 +114,17 @@ export function planLabelIntegrity(config: SegmentationConfig): LabelIntegrityPl
         validationActions,
         defaultPoliciesSpec(exempt, contact),
       ),
+      // In cluster-tier mode the Admin tier holds these bounds whatever a policy says.
+      ...(config.policyMode === "networkPolicy"
+        ? [
+            admissionPolicy(
+              "label-integrity-tenant-egress",
+              TENANT_EGRESS_POLICY,
+              validationActions,
+              tenantEgressSpec(config, exempt),
+            ),
+          ]
+        : []),
     ],
   };
 }
@@ -120,7 +134,7 @@ export function serviceAccountUsername(serviceAccount: string): string {
   return `system:serviceaccount:${serviceAccount}`;
 }
 
-type PolicySpecBody = AdmissionPolicy["spec"] & { description: string };
+export type PolicySpecBody = AdmissionPolicy["spec"] & { description: string };
 
 function admissionPolicy(
   resourceName: string,

@@ -12,7 +12,7 @@
  * in it.
  */
 
-import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, ROLE_LABEL } from "../core/labels";
+import { AREA_LABEL, extraIngressLabel, MANAGED_LABEL, PHASE_LABEL, ROLE_LABEL } from "../core/labels";
 import type { Area } from "./areas";
 import type { SegmentationConfig } from "./config";
 import { CONTROLLERS } from "./controllers";
@@ -49,6 +49,7 @@ export function planNamespaces(config: SegmentationConfig): NamespaceSpec[] {
         [MANAGED_LABEL]: "true",
         [ROLE_LABEL]: "area",
         [AREA_LABEL]: ns.area,
+        [PHASE_LABEL]: ns.phase,
         ...Object.fromEntries(ns.extraIngressControllers.map((area) => [extraIngressLabel(area), "true"])),
       },
       annotations: meshNamespaceAnnotations(config, ns.name),

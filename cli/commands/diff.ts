@@ -7,6 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { opensAnything } from "../../analysis/diff";
 import { reachabilityOf } from "../../analysis/reachability";
+import { checkTenantProof, lostTenantProof } from "../../analysis/tenantProof";
 import { diffMarkdown, diffPlans } from "../plan/diff";
 import { readPlanDirectory } from "../plan/files";
 import { commitOf, planGitRef } from "../plan/git";
@@ -48,6 +49,9 @@ export const diff: NetsegCommand = (program, io) => {
         resources: plan.resources,
       }));
       const result = diffPlans(before!, after!);
+      progress.step("tenant-proof: both plans, with every team policy as wide as it may be");
+      const [baseProof, headProof] = plans.map((plan) => checkTenantProof(plan.config, planObjects(plan)));
+      result.tenantProofLost = lostTenantProof(baseProof!, headProof!);
       progress.step(
         `${count(result.changes.length, "connection")} changed, ` +
           `${count(result.resources.added.length + result.resources.changed.length + result.resources.removed.length, "resource")} changed`,

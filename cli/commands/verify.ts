@@ -6,11 +6,12 @@
 
 import { checkDesign } from "../../analysis/design";
 import { checkMesh } from "../../analysis/mesh";
+import { checkTenantProof } from "../../analysis/tenantProof";
 import { loadPlan, type PlanSourceOptions } from "../plan/load";
 import { meshVerifyText } from "../plan/mesh";
-import { type Plan, planObjects } from "../plan/plan";
+import { count, type Plan, planObjects } from "../plan/plan";
 import { progressOn, SILENT } from "../plan/progress";
-import { verifyText } from "../plan/verify";
+import { tenantProofText, verifyText } from "../plan/verify";
 import { CommandError, type NetsegCommand } from "./command";
 
 export const verify: NetsegCommand = (program, io) => {
@@ -34,11 +35,20 @@ export const verify: NetsegCommand = (program, io) => {
           `${report.violations.length.toLocaleString("en")} violations`,
       );
       io.stdout(verifyText(plan.stack, report));
+      progress.step("tenant-proof: the design check again, with every team policy as wide as it may be");
+      const tenantProof = checkTenantProof(plan.config, planObjects(plan));
+      io.stdout(tenantProofText(tenantProof));
       const mesh = checkMesh(plan.config, planObjects(plan), report);
       io.stdout(meshVerifyText(mesh));
       if (mesh.violations.length + mesh.findings.length > 0 && report.violations.length === 0) {
         throw new CommandError(
           `both layers: ${mesh.violations.length} design cells do not hold, ${mesh.findings.length} inconsistencies`,
+          1,
+        );
+      }
+      if (tenantProof.broken.length > 0 && report.violations.length === 0) {
+        throw new CommandError(
+          `${count(tenantProof.broken.length, "forbidden cell")} a team policy can open in cluster-tier mode`,
           1,
         );
       }

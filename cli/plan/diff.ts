@@ -3,6 +3,8 @@
  * (`analysis/diff.ts`), then the resources added, changed and removed by URN. Rendered as Markdown for a
  * pull-request comment.
  */
+
+import type { DesignCell } from "../../analysis/design";
 import {
   type ChangeKind,
   type ConnectionChange,
@@ -41,6 +43,8 @@ export interface PlanDiff {
   /** Connections evaluated in the head plan, for scale. */
   evaluated: number;
   resources: ResourceDiff;
+  /** Forbidden cells that stayed denied under any team policy in the base and no longer do in the head. */
+  tenantProofLost?: DesignCell[];
 }
 
 export function diffPlans(
@@ -178,6 +182,24 @@ export function diffMarkdown(diff: PlanDiff): string {
   if (diff.namespaces.length > 0) {
     blocks.push({ kind: "heading", level: 4, text: "Namespaces leaving their area or the stack" });
     blocks.push({ kind: "list", items: diff.namespaces });
+  }
+  const lost = diff.tenantProofLost ?? [];
+  if (lost.length > 0) {
+    blocks.push({ kind: "heading", level: 4, text: "Cells no longer tenant-proof" });
+    blocks.push({
+      kind: "paragraph",
+      text: `**${count(lost.length, "forbidden cell")}** that no team policy could open before can be opened by one now:`,
+    });
+    const shown = lost.slice(0, LINES_SHOWN);
+    blocks.push({
+      kind: "list",
+      items: [
+        ...shown.map(
+          (cell) => `\`${cell.from}\` → \`${cell.to}\` ${cell.port}/${cell.protocol}: ${cell.rule}`,
+        ),
+        ...(lost.length > shown.length ? [`… and ${lost.length - shown.length} more`] : []),
+      ],
+    });
   }
   blocks.push({ kind: "heading", level: 4, text: "Connections" });
   if (diff.changes.length === 0) {

@@ -3,6 +3,7 @@ import { checkDesign, type DesignReport } from "../../analysis/design";
 import { type PlanReachability, reachabilityOf } from "../../analysis/reachability";
 import { type StoreAccessAnswer, StoreAccessModel, storeAccessTable } from "../../analysis/storeAccess";
 import { type ReachabilitySummary, summarise } from "../../analysis/summary";
+import { checkTenantProof, type TenantProofReport } from "../../analysis/tenantProof";
 import { renderHtml, renderMarkdown } from "./document";
 import { type PlanFile, planFiles } from "./files";
 import { heatMapSvg } from "./heatmap";
@@ -14,6 +15,7 @@ export interface PlanAnalysis {
   reachability: PlanReachability;
   summary: ReachabilitySummary;
   design: DesignReport;
+  tenantProof: TenantProofReport;
   /** Every area namespace against every data store, across layers; empty above `STORE_TABLE_LIMIT`. */
   storeAccess: StoreAccessAnswer[];
 }
@@ -41,7 +43,13 @@ export function analysePlan(plan: Plan, progress: Progress): PlanAnalysis {
     plan.config.namespaces.length <= STORE_TABLE_LIMIT && plan.config.dataStores.length > 0
       ? storeAccessTable(new StoreAccessModel(plan.config, objects))
       : [];
-  return { reachability, summary, design, storeAccess };
+  progress.step("tenant-proof: the design check again, with every team policy as wide as it may be");
+  const tenantProof = checkTenantProof(plan.config, objects);
+  progress.step(
+    `tenant-proof: ${count(tenantProof.proof, "forbidden cell")} of ${tenantProof.forbidden.toLocaleString("en")} stay denied`,
+  );
+
+  return { reachability, summary, design, tenantProof, storeAccess };
 }
 
 export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[]; analysis: PlanAnalysis } {
@@ -52,6 +60,7 @@ export function renderPlan(plan: Plan, progress: Progress): { files: PlanFile[];
     phase: plan.config.phase,
     summary: analysis.summary,
     design: analysis.design,
+    tenantProof: analysis.tenantProof,
     storeAccess: analysis.storeAccess,
   });
   const svg = heatMapSvg(plan.stack, analysis.summary);

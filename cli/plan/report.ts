@@ -12,6 +12,7 @@ import {
   SERVICE,
   tallyText,
 } from "../../analysis/summary";
+import { cellKey, type TenantProofReport } from "../../analysis/tenantProof";
 import type { Block } from "./document";
 import { NAMESPACE_GRID_LIMIT } from "./heatmap";
 import { count } from "./plan";
@@ -33,6 +34,7 @@ export interface ReportInput {
   phase: string;
   summary: ReachabilitySummary;
   design: DesignReport;
+  tenantProof?: TenantProofReport;
   /** Area namespace × data store across layers (analysis/storeAccess.ts). @default [] */
   storeAccess?: StoreAccessAnswer[];
 }
@@ -175,6 +177,64 @@ export function reportBlocks(input: ReportInput): Block[] {
 
   blocks.push({ kind: "heading", level: 2, text: "Design check" });
   blocks.push(...designBlocks(design));
+  if (input.tenantProof) {
+    blocks.push({ kind: "heading", level: 2, text: "Tenant-proof" });
+    blocks.push(...tenantProofBlocks(input.tenantProof));
+  }
+  return blocks;
+}
+
+/** Groups of exposed cells shown in the report; the rest are counted. */
+const EXPOSED_GROUPS_SHOWN = 60;
+
+export function tenantProofSentence(report: TenantProofReport): string {
+  return (
+    `${report.proof.toLocaleString("en")} of ${count(report.forbidden, "forbidden cell")} stay denied when ${report.adversary}` +
+    (report.exposedCells.length > 0
+      ? `; ${count(report.exposedCells.length, "cell")} hold only while teams behave${
+          report.broken.length > 0
+            ? `, **${count(report.broken.length, "cell")} the cluster tier should hold**`
+            : ""
+        }.`
+      : ".")
+  );
+}
+
+export function tenantProofTable(report: TenantProofReport): { header: string[]; rows: string[][] } {
+  const broken = new Set(report.broken.map(cellKey));
+  return {
+    header: ["section", "from", "to", "port", "design rule", "cells", "tier should hold"],
+    rows: report.exposed
+      .slice(0, EXPOSED_GROUPS_SHOWN)
+      .map((group) => [
+        group.section,
+        group.from,
+        group.to,
+        `${group.port}/${group.protocol}`,
+        group.rule,
+        String(group.count),
+        broken.has(cellKey(group)) ? "yes" : "",
+      ]),
+  };
+}
+
+function tenantProofBlocks(report: TenantProofReport): Block[] {
+  const blocks: Block[] = [
+    { kind: "paragraph", text: `${tenantProofSentence(report)} (\`netseg verify\` lists them.)` },
+  ];
+  if (report.exposed.length > 0) {
+    blocks.push({
+      kind: "paragraph",
+      text: "Each row stands for its cells: the same kind of source and destination, named by one example.",
+    });
+    blocks.push({ kind: "table", ...tenantProofTable(report) });
+    if (report.exposed.length > EXPOSED_GROUPS_SHOWN) {
+      blocks.push({
+        kind: "paragraph",
+        text: `… and ${report.exposed.length - EXPOSED_GROUPS_SHOWN} more groups.`,
+      });
+    }
+  }
   return blocks;
 }
 

@@ -1,7 +1,8 @@
 /** What `netseg verify` prints: the cells checked per section and, when some do not hold, which and why. */
 import type { DesignReport } from "../../analysis/design";
+import { cellKey, type TenantProofReport } from "../../analysis/tenantProof";
 import { count } from "./plan";
-import { violationTable } from "./report";
+import { tenantProofSentence, violationTable } from "./report";
 
 const SECTIONS = ["ingress", "egress", "dns", "tools", "controllers"] as const;
 
@@ -29,4 +30,23 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
       .trimEnd();
   const rule = header.map((h, i) => "-".repeat(i === header.length - 1 ? h.length : widths[i]!));
   return [line(header), line(rule), ...rows.map(line)].join("\n");
+}
+
+/**
+ * The tenant-proof check: every forbidden cell that a team's own policy can open, by name. In cluster-tier
+ * mode the ones the tier should hold are marked; any of them fails `netseg verify`.
+ */
+export function tenantProofText(report: TenantProofReport): string {
+  const head = `Tenant-proof: ${tenantProofSentence(report).replaceAll("**", "")}`;
+  if (report.exposedCells.length === 0) return `${head}\n`;
+  const broken = new Set(report.broken.map(cellKey));
+  const rows = report.exposedCells.map((cell) => [
+    cell.section,
+    cell.from,
+    cell.to,
+    `${cell.port}/${cell.protocol}`,
+    broken.has(cellKey(cell)) ? "yes" : "",
+    cell.rule,
+  ]);
+  return `${head}\n\n${textTable(["section", "from", "to", "port", "tier should hold", "design rule"], rows)}\n`;
 }

@@ -1,7 +1,8 @@
 /**
- * No state a rollout passes through denies what the design allows. For each area namespace, every set of
- * its policies the declared dependencies let the engine hold at once is put in the plan in place of the
- * namespace's final policies, and every cell of the design is decided over it by the evaluator.
+ * No state a rollout passes through denies what the design allows. For each namespace (areas, tools, ingress
+ * controllers), every set of its policies the declared dependencies let the engine hold at once is put in
+ * the plan in place of the namespace's final policies, and every cell of the design is decided over it by
+ * the evaluator.
  *
  * One namespace at a time suffices: a connection needs egress from its source's namespace and ingress to its
  * destination's, each decided by the policies of that namespace alone. A state of the whole cluster denies a
@@ -14,7 +15,9 @@ import { checkDesign } from "../../analysis/design";
 import type { PlannedObjects } from "../../analysis/estate";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
 import type { OfflineRun } from "../../cli/offline";
+import { AREAS } from "../../model/areas";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
+import { controllerIdentity } from "../../model/controllers";
 import { type PolicySpec, toNetworkPolicy } from "../../model/policy";
 import { rawConfigOf } from "../../model/stackFile";
 import { type DeployedPolicy, deployedPolicies, intermediateStates } from "../support/rollout";
@@ -112,6 +115,21 @@ describe("rollout: every state the dependency order permits", function () {
     // GIVEN no policies yet, WHEN each area namespace's policies arrive in any order the dependencies permit
     const broken = dev.config.namespaces.flatMap((ns) => brokenStates(undefined, dev, ns.name));
     // THEN every state lets through all the design allows
+    assert.deepEqual(broken, []);
+  });
+
+  it("denies nothing the design allows while the tools' and the controllers' namespaces get their policies", () => {
+    // GIVEN no policies yet, WHEN monitoring, vault and each ingress-<area> namespace get theirs in any order
+    // the dependencies permit
+    const namespaces = [
+      dev.config.tools.monitoring.namespace,
+      dev.config.tools.vault.namespace,
+      ...AREAS.map((area) => controllerIdentity(area).namespace),
+    ];
+    for (const namespace of namespaces) assert.ok(deployedPolicies(dev.run.resources, namespace).length >= 3);
+    const broken = namespaces.flatMap((namespace) => brokenStates(undefined, dev, namespace));
+    // THEN every state lets through all the design allows: monitoring's scrapes, the areas' calls to Vault,
+    // the controllers' traffic in and their DNS, API and backend calls out
     assert.deepEqual(broken, []);
   });
 

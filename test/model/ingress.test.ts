@@ -15,7 +15,7 @@ import {
   planIngressControllers,
   TRAEFIK_CHART,
 } from "../../model/ingress";
-import { CONTROLLER_POLICY, planControllerPolicies } from "../../model/ingressPolicies";
+import { CONTROLLER_POLICY, planControllerPolicies, planControllerRules } from "../../model/ingressPolicies";
 import { ALB_CONTROLLER, planPublicWafs, WAF_ACL_ANNOTATION } from "../../model/ingressWaf";
 import { type PolicySpec, toNetworkPolicy } from "../../model/policy";
 import { rawConfigOf } from "../../model/stackFile";
@@ -254,6 +254,37 @@ describe("the ingress controllers' own NetworkPolicies", () => {
     }
   });
 
+  it("gives the controller pods every ingress rule in one policy and every egress rule in another", () => {
+    // A policy isolates its pods in its direction as soon as it exists: one policy per direction means the
+    // controller never holds some of its allows without the others, whatever order they are created in.
+    for (const identity of [
+      controllerIdentity("backoffice"),
+      { ...controllerIdentity("backoffice"), webhookPort: 8443 },
+    ]) {
+      const policies = planControllerPolicies(dev(), "backoffice", identity);
+      const rules = planControllerRules(dev(), "backoffice", identity);
+      const pods = { matchLabels: { ...identity.podLabels } };
+      assert.deepEqual(
+        policies.map((p) => p.name).sort(),
+        [CONTROLLER_POLICY.egress, CONTROLLER_POLICY.ingress, CONTROLLER_POLICY.defaultDeny].sort(),
+      );
+      assert.deepEqual(policyNamed(policies, CONTROLLER_POLICY.ingress).spec, {
+        podSelector: pods,
+        policyTypes: ["Ingress"],
+        ingress: [...rules.loadBalancer, ...rules.monitoring, ...rules.webhook],
+      });
+      assert.deepEqual(policyNamed(policies, CONTROLLER_POLICY.egress).spec, {
+        podSelector: pods,
+        policyTypes: ["Egress"],
+        egress: [...rules.backends, ...rules.dns, ...rules.kubeApi],
+      });
+      assert.equal(
+        /webhook/.test(policyNamed(policies, CONTROLLER_POLICY.ingress).description),
+        rules.webhook.length > 0,
+      );
+    }
+  });
+
   it("lets the allowlist, the NLB's subnets and the calling areas reach the NLB controllers' entry points, and nothing more", () => {
     const config = dev();
     const callers = {
@@ -261,8 +292,7 @@ describe("the ingress controllers' own NetworkPolicies", () => {
       internalservices: "areas internalservices+publicfrontal",
     };
     for (const area of ["backoffice", "internalservices"] as const) {
-      const rules = policyNamed(planControllerPolicies(config, area), CONTROLLER_POLICY.loadBalancer).spec
-        .ingress;
+      const rules = planControllerRules(config, area).loadBalancer;
       const nlb = config.ingress.find((c) => c.area === area)!.loadBalancerSubnets;
       const expected = [...issueAllowlist(config, area), ...nlb, callers[area]]
         .flatMap((cidr) => [`${cidr} 8000/TCP`, `${cidr} 8443/TCP`])
@@ -274,8 +304,7 @@ describe("the ingress controllers' own NetworkPolicies", () => {
   it("lets only the ALB's subnets reach the public controller: the TLS entry point and the health port", () => {
     const config = dev();
     const vpc = config.ingress.find((c) => c.area === "publicfrontal")!.loadBalancerSubnets;
-    const rules = policyNamed(planControllerPolicies(config, "publicfrontal"), CONTROLLER_POLICY.loadBalancer)
-      .spec.ingress;
+    const rules = planControllerRules(config, "publicfrontal").loadBalancer;
     assert.deepEqual(
       openings(rules ?? []),
       vpc.flatMap((cidr) => [`${cidr} 8080/TCP`, `${cidr} 8443/TCP`]),
@@ -299,19 +328,16 @@ describe("the ingress controllers' own NetworkPolicies", () => {
 
   it("renders no webhook rule for Traefik, which serves none", () => {
     for (const area of AREAS) {
-      assert.ok(!planControllerPolicies(dev(), area).some((p) => p.name === CONTROLLER_POLICY.webhook));
+      assert.deepEqual(planControllerRules(dev(), area).webhook, []);
     }
   });
 
   it("lets the control plane call a controller's webhook when it serves one", () => {
     const config = dev();
     const identity = { ...controllerIdentity("backoffice"), webhookPort: 8443 };
-    const webhook = policyNamed(
-      planControllerPolicies(config, "backoffice", identity),
-      CONTROLLER_POLICY.webhook,
-    );
+    const webhook = planControllerRules(config, "backoffice", identity).webhook;
     assert.deepEqual(
-      openings(webhook.spec.ingress ?? []),
+      openings(webhook),
       config.cluster.controlPlaneCidrs.map((cidr) => `${cidr} 8443/TCP`),
     );
   });
@@ -319,9 +345,9 @@ describe("the ingress controllers' own NetworkPolicies", () => {
   it("lets the controllers reach the API server on 443 in the control-plane CIDRs", () => {
     const config = dev();
     for (const area of AREAS) {
-      const api = policyNamed(planControllerPolicies(config, area), CONTROLLER_POLICY.kubeApi);
+      const api = planControllerRules(config, area).kubeApi;
       assert.deepEqual(
-        openings(api.spec.egress ?? []),
+        openings(api),
         config.cluster.controlPlaneCidrs.map((cidr) => `${cidr} 443/TCP`),
       );
     }
@@ -329,8 +355,7 @@ describe("the ingress controllers' own NetworkPolicies", () => {
 
   it("lets the controllers resolve names through cluster DNS named as a peer, never a ports-only rule", () => {
     const config = edited((v) => (v.egress.nodeLocalDns = "169.254.20.10"));
-    const dns = policyNamed(planControllerPolicies(config, "backoffice"), CONTROLLER_POLICY.dns);
-    const rules = dns.spec.egress ?? [];
+    const rules = planControllerRules(config, "backoffice").dns;
     assert.ok(rules.every((rule) => (rule.to ?? []).length > 0));
     assert.deepEqual(rules[0]?.to, [
       {
@@ -353,8 +378,7 @@ describe("the ingress controllers' own NetworkPolicies", () => {
   it("lets monitoring scrape the controllers' metrics port only", () => {
     const config = dev();
     for (const area of AREAS) {
-      const rules = policyNamed(planControllerPolicies(config, area), CONTROLLER_POLICY.monitoring).spec
-        .ingress;
+      const rules = planControllerRules(config, area).monitoring;
       assert.deepEqual(rules, [
         {
           from: [
@@ -395,8 +419,7 @@ describe("where the controllers' egress reaches", () => {
 
   /** Whether the controller's backends policy lets it open a connection to `port` in a namespace. */
   function reaches(config: SegmentationConfig, area: Area, labels: Record<string, string>, port: number) {
-    const backends = policyNamed(planControllerPolicies(config, area), CONTROLLER_POLICY.backends);
-    return (backends.spec.egress ?? []).some(
+    return planControllerRules(config, area).backends.some(
       (rule) =>
         (rule.to ?? []).some((peer) => peer.namespaceSelector && matches(peer.namespaceSelector, labels)) &&
         (!rule.ports || rule.ports.some((p) => p.port === port)),
@@ -529,10 +552,9 @@ describe("the WAF in front of the public controller", () => {
   it("sends the ALB's traffic and health checks to ports the public controller's policy opens", () => {
     const config = dev();
     const [plan] = planPublicWafs(config);
-    const opened = openings(
-      policyNamed(planControllerPolicies(config, "publicfrontal"), CONTROLLER_POLICY.loadBalancer).spec
-        .ingress ?? [],
-    ).map((o) => o.split(" ")[1]);
+    const opened = openings(planControllerRules(config, "publicfrontal").loadBalancer ?? []).map(
+      (o) => o.split(" ")[1],
+    );
     const identity = controllerIdentity("publicfrontal");
     const healthPort = plan?.albIngress.metadata.annotations["alb.ingress.kubernetes.io/healthcheck-port"];
     assert.ok(opened.includes(`${healthPort}/TCP`));

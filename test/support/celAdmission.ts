@@ -12,6 +12,8 @@
  * What it refuses rather than fakes: namespace and object selectors, exclude rules, binding-level match
  * resources and params. A policy using them fails the test until the evaluator learns them.
  */
+
+import ipaddr from "ipaddr.js";
 import type { ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1";
 import type { AdmissionPolicy, ResourceRule } from "../../model/labelIntegrity";
 
@@ -73,6 +75,7 @@ function celEnvironments(): Promise<{ conditions: Env; expressions: Env }> {
     const make = (names: readonly string[]) => {
       // Homogeneous list and map literals, as the API server's CEL environment requires.
       const env = new Environment({ homogeneousAggregateLiterals: true });
+      registerCidrLibrary(env);
       for (const name of names) env.registerVariable(name, "dyn");
       return env;
     };
@@ -303,4 +306,57 @@ function toCel(value: unknown): unknown {
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+}
+
+/** A value of the Kubernetes CIDR library's `net.CIDR` type. */
+class CelCidr {
+  constructor(
+    readonly family: "ipv4" | "ipv6",
+    readonly bytes: number[],
+    readonly length: number,
+  ) {}
+
+  contains(other: CelCidr): boolean {
+    if (other.family !== this.family || other.length < this.length) return false;
+    for (let bit = 0; bit < this.length; bit++) {
+      const mask = 0x80 >> (bit % 8);
+      if ((this.bytes[bit >> 3]! & mask) !== (other.bytes[bit >> 3]! & mask)) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * The part of Kubernetes' CIDR library (kubernetes/apiserver pkg/cel/library/cidr.go) the stack's policies
+ * use: `cidr(string)`, which fails on anything but an address with a prefix length, and
+ * `containsCIDR(string | net.CIDR)`, false across address families.
+ */
+function registerCidrLibrary(env: Env): void {
+  const parse = (text: string): CelCidr => {
+    const [address, length] = String(text).split("/");
+    if (length === undefined || !ipaddr.isValid(address ?? ""))
+      throw new Error(`network address parse error: ${text}`);
+    const parsed = ipaddr.parse(address!);
+    const bits = Number(length);
+    const max = parsed.kind() === "ipv4" ? 32 : 128;
+    if (!Number.isInteger(bits) || bits < 0 || bits > max)
+      throw new Error(`network address parse error: ${text}`);
+    return new CelCidr(parsed.kind(), parsed.toByteArray(), bits);
+  };
+  env.registerType("net.CIDR", CelCidr);
+  env.registerFunction("cidr(string): net.CIDR", parse);
+  env.registerFunction({
+    name: "containsCIDR",
+    receiverType: "net.CIDR",
+    returnType: "bool",
+    handler: (self: CelCidr, other: string) => self.contains(parse(other)),
+    params: [{ name: "other", type: "string" }],
+  });
+  env.registerFunction({
+    name: "containsCIDR",
+    receiverType: "net.CIDR",
+    returnType: "bool",
+    handler: (self: CelCidr, other: CelCidr) => self.contains(other),
+    params: [{ name: "other", type: "net.CIDR" }],
+  });
 }

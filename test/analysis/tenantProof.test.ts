@@ -1,0 +1,131 @@
+/**
+ * Tenant-proof: the design check rerun with the widest policies a team could add in its own namespace
+ * (ingress from everywhere; egress to everywhere, or as wide as admission admits). In cluster-tier mode no
+ * cross-area, other-VPC, metadata or controller-bypass cell may open; in NetworkPolicy mode the report names
+ * what stays exposed.
+ */
+import assert from "node:assert/strict";
+import { checkDesign } from "../../analysis/design";
+import type { PlannedObjects } from "../../analysis/estate";
+import { adversarialPolicies, cellKey, checkTenantProof, lostTenantProof } from "../../analysis/tenantProof";
+import { estateConfig } from "../../bench/estate";
+import { manifestsOf, plannedObjects } from "../../cli/manifests";
+import { parseConfig, type SegmentationConfig } from "../../model/config";
+import { rawConfigOf } from "../../model/stackFile";
+import { devConfig, devRun, editedConfig, runStack } from "../support/stack";
+
+async function planOf(raw: Record<string, string>, reuseDev = false) {
+  const run = reuseDev ? await devRun() : await runStack(raw);
+  return { config: parseConfig(rawConfigOf(raw)), objects: plannedObjects(manifestsOf(run.resources)) };
+}
+
+const has = (cells: { from: string; to: string; port: number }[], from: string, to: string, port: number) =>
+  cells.some((c) => c.from === from && c.to === to && c.port === port);
+
+describe("tenant-proof", function () {
+  this.timeout(300_000);
+  let dev: { config: SegmentationConfig; objects: PlannedObjects };
+  before(async () => {
+    dev = await planOf(devConfig(), true);
+  });
+
+  it("adds an allow-everything ingress and egress policy to every area namespace", () => {
+    const policies = adversarialPolicies(dev.config);
+    assert.equal(policies.length, 2 * dev.config.namespaces.length);
+    assert.ok(policies.every((p) => !p.metadata?.name?.startsWith("netseg-")));
+  });
+
+  it("in cluster-tier mode (dev), no team policy opens a cross-area, other-VPC, metadata or controller-bypass cell", () => {
+    const report = checkTenantProof(dev.config, dev.objects);
+    assert.equal(dev.config.policyMode, "clusterTier");
+    assert.ok(report.forbidden > 1000, `${report.forbidden} forbidden cells`);
+    assert.deepEqual(report.broken, []);
+    // What stays open to a team is only inside its own area or from outside addresses.
+    assert.ok(report.exposedCells.length > 0);
+    assert.ok(report.exposedCells.every((c) => c.section === "ingress"));
+    for (const [from, to, port] of [
+      ["email-service/worker", "payments/worker", 8080], // internalservices → backoffice
+      ["default/stranger", "payments/endpoint", 8080], // no area
+      ["api/worker", "ingress-backoffice/controller", 8443], // past the NLB allowlist
+      ["api/worker", "ingress-publicfrontal/controller", 8443], // past the WAF
+      ["api/worker", "169.254.169.254", 80], // instance metadata
+    ] as const) {
+      assert.ok(!has(report.exposedCells, from, to, port), `${from} → ${to} opens`);
+    }
+  });
+
+  it("in cluster-tier mode, the measured path stays shut: publicfrontal pods reach no backoffice database", () => {
+    // A team's `podSelector: {}` with egress to 10.0.0.0/8 (the adversary's egress is wider still).
+    const attacked = checkDesign(dev.config, {
+      ...dev.objects,
+      policies: [...dev.objects.policies, ...adversarialPolicies(dev.config)],
+    });
+    const database = [...attacked.expandCells()].filter(
+      (c) => c.section === "egress" && c.from.startsWith("api/") && c.rule.includes("backoffice VPC"),
+    );
+    assert.ok(database.length > 0);
+    assert.ok(
+      database.every((c) => c.actual === "deny"),
+      JSON.stringify(database[0]),
+    );
+  });
+
+  it("in NetworkPolicy mode without admission enforcing, names the cells a team can open, the measured ones included", async () => {
+    const np = await planOf(editedConfig((v) => (v.policyMode = "networkPolicy")));
+    const report = checkTenantProof(np.config, np.objects);
+    assert.deepEqual(report.broken, [], "NetworkPolicy mode promises nothing a team cannot undo");
+    assert.ok(report.proof < report.forbidden);
+    const vpcAddress = (vpc: string) =>
+      report.exposedCells.find(
+        (c) => c.section === "egress" && c.from.startsWith("api/") && c.rule.includes(`→ ${vpc} VPC`),
+      );
+    assert.ok(vpcAddress("backoffice"), "publicfrontal → backoffice VPC is named");
+    assert.ok(vpcAddress("natonly"), "publicfrontal → natonly VPC is named");
+    assert.ok(has(report.exposedCells, "email-service/worker", "payments/worker", 8080));
+  });
+
+  it("in NetworkPolicy mode with admission denying, the egress bounds hold and the ingress ones are named", async () => {
+    const np = await planOf(
+      editedConfig((v) => {
+        v.policyMode = "networkPolicy";
+        v.labelIntegrity.enforcement = "deny";
+      }),
+    );
+    const report = checkTenantProof(np.config, np.objects);
+    assert.match(report.adversary, /as wide as admission lets through/);
+    const egress = report.exposedCells.filter((c) => c.section === "egress");
+    assert.deepEqual(egress.map(cellKey), []);
+    assert.ok(has(report.exposedCells, "email-service/worker", "payments/worker", 8080));
+  });
+
+  it("fails when a bound is missing, and the diff names the cells that lose the property", () => {
+    const withoutBackoffice: PlannedObjects = {
+      ...dev.objects,
+      clusterPolicies: (dev.objects.clusterPolicies ?? []).filter(
+        (p) => p.metadata.name !== "netseg-area-backoffice",
+      ),
+    };
+    assert.equal(withoutBackoffice.clusterPolicies!.length, (dev.objects.clusterPolicies ?? []).length - 1);
+    const weakened = checkTenantProof(dev.config, withoutBackoffice);
+    assert.ok(has(weakened.broken, "email-service/worker", "payments/worker", 8080));
+    const lost = lostTenantProof(checkTenantProof(dev.config, dev.objects), weakened);
+    assert.ok(has(lost, "email-service/worker", "payments/worker", 8080));
+    assert.ok(
+      lost.every((c) => c.to.startsWith("payments/") || c.to.includes("/") || c.section !== "ingress"),
+    );
+  });
+
+  it("holds on a generated estate of 300 namespaces in cluster-tier mode", async () => {
+    const estate = await planOf(estateConfig(300));
+    assert.equal(estate.config.namespaces.length, 300);
+    const report = checkTenantProof(estate.config, estate.objects);
+    assert.deepEqual(report.broken.slice(0, 3), []);
+    assert.ok(report.proof > 10_000, `${report.proof} cells stay denied`);
+    // The cluster tier does not grow with the estate: at most a controller, a workaround, a strict and an
+    // area policy per area, and one for the tools.
+    assert.ok(
+      (estate.objects.clusterPolicies?.length ?? 0) <= 13,
+      `${estate.objects.clusterPolicies?.length}`,
+    );
+  });
+});
