@@ -21,8 +21,8 @@ const scalars = new Map<string, string>();
 function scalarText(value: unknown): string {
   if (typeof value === "string" && (value.includes("\n") || value.includes("\r"))) throw new Unsupported();
   if (value !== null && !["string", "number", "boolean"].includes(typeof value)) throw new Unsupported();
-  // String(-0) is "0", but the library writes -0 as "-0".
-  const key = Object.is(value, -0) ? "-0" : `${typeof value} ${String(value)}`;
+  // String(-0) is "0", but the library writes -0 as "-0": the cache must tell them apart.
+  const key = Object.is(value, -0) ? "number -0" : `${typeof value} ${String(value)}`;
   let text = scalars.get(key);
   if (text === undefined) {
     text = stringify(value, OPTIONS).slice(0, -1);

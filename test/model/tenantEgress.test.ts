@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { NON_PUBLIC_RANGES } from "../../core/cidr";
 import type { NetworkPolicy } from "../../core/k8s";
 import { AREA_LABEL } from "../../core/labels";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
@@ -119,17 +120,7 @@ describe("admission of team egress in NetworkPolicy mode", () => {
               {
                 ipBlock: {
                   cidr: "0.0.0.0/0",
-                  except: [
-                    "0.0.0.0/8",
-                    "10.0.0.0/8",
-                    "100.64.0.0/10",
-                    "127.0.0.0/8",
-                    "169.254.0.0/16",
-                    "172.16.0.0/12",
-                    "192.168.0.0/16",
-                    "224.0.0.0/4",
-                    "240.0.0.0/4",
-                  ],
+                  except: [...NON_PUBLIC_RANGES],
                 },
               },
             ],

@@ -89,6 +89,11 @@ describe("plan: YAML", () => {
     );
   });
 
+  it("tells -0 from 0, which print differently", () => {
+    assert.equal(yamlText({ a: 0, b: -0 }), stringify({ a: 0, b: -0 }, { lineWidth: 0 }));
+    assert.equal(yamlText({ b: -0, a: 0 }), stringify({ b: -0, a: 0 }, { lineWidth: 0 }));
+  });
+
   for (const stack of ["dev", "staging", "prod"]) {
     it(`writes what the yaml library writes for every object of the ${stack} stack`, async () => {
       const run = await runStack(readStackFile(join(ROOT, `Pulumi.${stack}.yaml`)).config);
