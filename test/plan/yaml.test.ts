@@ -75,6 +75,11 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).value;
 
 describe("plan: YAML", () => {
+  it("writes numbers that print alike apart, in either order", () => {
+    assert.equal(yamlText([0, -0, 0]), stringify([0, -0, 0], { lineWidth: 0 }));
+    assert.equal(yamlText([-0, 0]), stringify([-0, 0], { lineWidth: 0 }));
+  });
+
   it("writes what the yaml library writes, on random plain data", () => {
     fc.assert(
       fc.property(value, (v) => {
