@@ -17,9 +17,9 @@
 import { NON_PUBLIC_RANGES } from "../core/cidr";
 import type { NetworkPolicy, NetworkPolicyPeer } from "../core/k8s";
 import { AREA_RULES, type Area } from "../model/areas";
-import { allowedPrivateRanges } from "../model/clusterPolicies";
 import type { SegmentationConfig } from "../model/config";
 import { controllerIdentity } from "../model/controllers";
+import { admittedPrivateRanges } from "../model/tenantEgress";
 import { checkDesign, type DesignCell, type DesignCellGroup } from "./design";
 import type { PlannedObjects } from "./estate";
 
@@ -33,6 +33,8 @@ export interface TenantProofReport {
   proof: number;
   /** Forbidden cells that open, grouped like the design check's cells. */
   exposed: DesignCellGroup[];
+  /** The groups of `exposed` whose cells the mode promises to hold (a group's cells share that). */
+  brokenGroups: DesignCellGroup[];
   /** The same, cell by cell, by the names of their ends. */
   exposedCells: DesignCell[];
   /** Exposed cells the mode promises to hold (cluster-tier mode): any is a failure of `netseg verify`. */
@@ -41,10 +43,9 @@ export interface TenantProofReport {
 
 /** The widest NetworkPolicies a team could have admitted in each area namespace. */
 export function adversarialPolicies(config: SegmentationConfig): NetworkPolicy[] {
-  const admissionLimitsEgress =
-    config.policyMode === "networkPolicy" && config.labelIntegrity.enforcement === "deny";
+  const limited = admissionLimitsEgress(config);
   return config.namespaces.flatMap((ns): NetworkPolicy[] => {
-    const egress = admissionLimitsEgress ? [{ to: widestAdmittedEgress(config, ns.area) }] : [{}];
+    const egress = limited ? [{ to: widestAdmittedEgress(config, ns.area) }] : [{}];
     const policy = (name: string, spec: NetworkPolicy["spec"]): NetworkPolicy => ({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
@@ -58,19 +59,16 @@ export function adversarialPolicies(config: SegmentationConfig): NetworkPolicy[]
   });
 }
 
-function widestAdmittedEgress(
-  config: SegmentationConfig,
-  area: SegmentationConfig["namespaces"][number]["area"],
-): NetworkPolicyPeer[] {
-  const ranges = [
-    ...allowedPrivateRanges(config, area),
-    ...config.cluster.cidrs,
-    ...config.cluster.controlPlaneCidrs,
-  ];
+/** `tenant-egress.netseg.dev` exists only in NetworkPolicy mode, and refuses only when it denies. */
+function admissionLimitsEgress(config: SegmentationConfig): boolean {
+  return config.policyMode === "networkPolicy" && config.labelIntegrity.enforcement === "deny";
+}
+
+function widestAdmittedEgress(config: SegmentationConfig, area: Area): NetworkPolicyPeer[] {
   return [
     { namespaceSelector: {} },
     { ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } },
-    ...ranges.map((cidr) => ({ ipBlock: { cidr } })),
+    ...admittedPrivateRanges(config, area).map((cidr) => ({ ipBlock: { cidr } })),
   ];
 }
 
@@ -96,7 +94,8 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
     if (!destination) return true;
     if (!source)
       return (
-        !cell.from.startsWith(`${controllerNamespace(destination.area)}/`) && !isMonitoring(config, cell.from)
+        !cell.from.startsWith(`${controllerIdentity(destination.area).namespace}/`) &&
+        !cell.from.startsWith(`${config.tools.monitoring.namespace}/`)
       );
     const rule = AREA_RULES[destination.area];
     const allowed = destination.phase === "strict" ? rule.strictIngressFrom : rule.migrationIngressFrom;
@@ -104,15 +103,15 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
   };
   const total = (groups: DesignCellGroup[]) => groups.reduce((sum, group) => sum + group.count, 0);
   return {
-    adversary:
-      config.policyMode === "networkPolicy" && config.labelIntegrity.enforcement === "deny"
-        ? "every area namespace admits ingress from everywhere and egress as wide as admission lets through"
-        : "every area namespace admits ingress from everywhere and egress to everywhere",
+    adversary: admissionLimitsEgress(config)
+      ? "every area namespace admits ingress from everywhere and egress as wide as admission lets through"
+      : "every area namespace admits ingress from everywhere and egress to everywhere",
     forbidden: total(forbidden),
     proof: total(forbidden) - total(exposed),
     exposed,
     exposedCells,
     broken: exposedCells.filter(promised),
+    brokenGroups: exposed.filter(promised),
   };
 }
 
@@ -125,12 +124,4 @@ export function cellKey(cell: Pick<DesignCell, "from" | "to" | "port" | "protoco
 export function lostTenantProof(base: TenantProofReport, head: TenantProofReport): DesignCell[] {
   const before = new Set(base.exposedCells.map(cellKey));
   return head.exposedCells.filter((cell) => !before.has(cellKey(cell)));
-}
-
-function controllerNamespace(area: Area): string {
-  return controllerIdentity(area).namespace;
-}
-
-function isMonitoring(config: SegmentationConfig, endpoint: string): boolean {
-  return endpoint.startsWith(`${config.tools.monitoring.namespace}/`);
 }

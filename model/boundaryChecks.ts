@@ -31,7 +31,7 @@ export const BOUNDARY_CHECKS: readonly {
 ];
 
 /** `v1.21.1-eksbuild.1` → its three numbers; undefined when it is not a release version. */
-export function cniVersion(text: string): { major: number; minor: number; patch: number } | undefined {
+function cniVersion(text: string): { major: number; minor: number; patch: number } | undefined {
   const match = /^v?(\d+)\.(\d+)\.(\d+)(?:-[\w.]+)?$/.exec(text.trim());
   if (!match) return undefined;
   return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };

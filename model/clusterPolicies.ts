@@ -117,7 +117,7 @@ function areaVpcRanges(config: SegmentationConfig, area: Area): string[] {
  * What an area's pods must never reach by address: every non-public range but the area's VPCs. The pods'
  * own ranges are in it too: pods are reached as pods (an earlier Pass), not by address.
  */
-export function forbiddenRanges(config: SegmentationConfig, area: Area): string[] {
+function forbiddenRanges(config: SegmentationConfig, area: Area): string[] {
   return subtract(NON_PUBLIC_RANGES, allowedPrivateRanges(config, area));
 }
 

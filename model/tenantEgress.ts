@@ -32,12 +32,20 @@ export const TENANT_EGRESS_POLICY = "tenant-egress.netseg.dev";
  * make a 224/3 that no single except holds).
  */
 export function admissionForbiddenRanges(config: SegmentationConfig, area: Area): string[] {
-  const open = [
+  const open = admittedPrivateRanges(config, area);
+  return NON_PUBLIC_RANGES.flatMap((range) => subtract([range], open));
+}
+
+/**
+ * The non-public ranges a team's egress may name in `area`'s namespaces: the area's bounds, the pod ranges
+ * (pods are reached as pods, their own ingress decides) and the API server's (its RBAC decides).
+ */
+export function admittedPrivateRanges(config: SegmentationConfig, area: Area): string[] {
+  return [
     ...allowedPrivateRanges(config, area),
     ...config.cluster.cidrs,
     ...config.cluster.controlPlaneCidrs,
   ];
-  return NON_PUBLIC_RANGES.flatMap((range) => subtract([range], open));
 }
 
 /** `bad(b)`: ipBlock `b` opens some forbidden range `f`, by holding it without an except, or lying in it. */

@@ -12,7 +12,7 @@ import {
   SERVICE,
   tallyText,
 } from "../../analysis/summary";
-import { cellKey, type TenantProofReport } from "../../analysis/tenantProof";
+import type { TenantProofReport } from "../../analysis/tenantProof";
 import type { Block } from "./document";
 import { NAMESPACE_GRID_LIMIT } from "./heatmap";
 import { count } from "./plan";
@@ -201,7 +201,7 @@ export function tenantProofSentence(report: TenantProofReport): string {
 }
 
 export function tenantProofTable(report: TenantProofReport): { header: string[]; rows: string[][] } {
-  const broken = new Set(report.broken.map(cellKey));
+  const broken = new Set(report.brokenGroups);
   return {
     header: ["section", "from", "to", "port", "design rule", "cells", "tier should hold"],
     rows: report.exposed
@@ -213,7 +213,7 @@ export function tenantProofTable(report: TenantProofReport): { header: string[];
         `${group.port}/${group.protocol}`,
         group.rule,
         String(group.count),
-        broken.has(cellKey(group)) ? "yes" : "",
+        broken.has(group) ? "yes" : "",
       ]),
   };
 }
