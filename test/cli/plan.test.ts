@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { run } from "../../cli/main";
 import { planFiles, writePlanDirectory } from "../../cli/plan/files";
-import { devRendered, MOVED, movedPlan } from "../plan/plans";
 import { AREAS } from "../../model/areas";
+import { devRendered, MOVED, movedPlan } from "../plan/plans";
 import { ROOT } from "../support/stack";
 import { DEV } from "../support/stackCounts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RecordedResource } from "../../cli/offline";
-import { kubernetesSchemaProblems } from "../support/kubernetesSchema";
 import { AREAS } from "../../model/areas";
+import { kubernetesSchemaProblems } from "../support/kubernetesSchema";
 import { devRun, editedConfig, runStack } from "../support/stack";
 import { DEV } from "../support/stackCounts";
 

@@ -12,7 +12,7 @@ import { ROOT } from "./stack";
 export type ShippedStack = "dev" | "staging" | "prod";
 
 export interface StackCounts {
-  /** Area namespaces, all areas together. */
+  /** Area namespaces, all areas together (retired ones left out). */
   namespaces: number;
   byArea: Record<Area, number>;
   /** Namespaces in the strict phase: their own `phase: strict`, or the stack's phase when they set none. */
