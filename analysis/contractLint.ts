@@ -1,7 +1,8 @@
 /**
  * Contract lint against a stack: what the contract adds to the area defaults, found with the evaluator over
  * the probe estate, plus the checks that need the stack's config (namespaces it does not know, ranges that
- * cover pod addresses, VPCs the area rules keep from the namespace). The checks that read the contract
+ * cover pod addresses, VPCs the area rules keep from the namespace, data stores whose clients leave the
+ * service out). The checks that read the contract
  * alone live with the contract model (`model/contracts/lint.ts`), so a service stack renders without this.
  */
 
@@ -9,7 +10,13 @@ import { overlaps, subtract } from "../core/cidr";
 import { AREA_RULES, type Phase } from "../model/areas";
 import type { Contract, ContractRule } from "../model/contracts/contract";
 import { peersField, rulesOf, selects } from "../model/contracts/contract";
-import { type Finding, fileFindings, finding, type StackContext } from "../model/contracts/lint";
+import {
+  type Finding,
+  fileFindings,
+  finding,
+  type StackContext,
+  storeFindings,
+} from "../model/contracts/lint";
 import { policyName, renderContract, toContractNetworkPolicy } from "../model/contracts/render";
 import { planKubernetes } from "../model/kubernetes";
 import { suggestion } from "../model/zodIssues";
@@ -45,7 +52,7 @@ export const SKIPPED = {
   services:
     "a Service port used where the pods receive on another, policy selectors that drift from the Services': declare `services` (selector, port and targetPort)",
   stack:
-    "rules that add nothing beyond the area defaults, ranges that cover pod addresses, namespaces the stack does not know: give a stack (--stack NAME or --config FILE)",
+    "rules that add nothing beyond the area defaults, ranges that cover pod addresses, namespaces the stack does not know, data stores whose clients leave the service out: give a stack (--stack NAME or --config FILE)",
 } as const;
 
 export function lintContract(contract: Contract, stack?: StackContext): LintReport {
@@ -74,6 +81,7 @@ function stackFindings(
   const out: Finding[] = [];
   const known = planKubernetes(config).map((plan) => plan.namespace.name);
   const home = config.namespaces.find((ns) => ns.name === contract.namespace);
+  out.push(...storeFindings(contract, stack));
   for (const { rule, path } of rulesOf(contract)) {
     const field = peersField(rule.direction);
     rule.peers.forEach((peer, j) => {

@@ -24,6 +24,7 @@ import {
   planContract,
   renderContractMesh,
   type StackContext,
+  stackContext,
   toContractNetworkPolicy,
 } from "../../model/contracts";
 import { parseStackFile, rawConfigOf, stackNameOf, stacksIn } from "../../model/stackFile";
@@ -181,14 +182,15 @@ function loadStack(io: CommandIo, options: { stack?: string; config?: string }):
           : `use one of the stacks here: ${stacks.join(", ")}`,
     });
   }
-  const { config, issues } = checkConfig(rawConfigOf(parseStackFile(text, path).config));
+  const raw = rawConfigOf(parseStackFile(text, path).config);
+  const { config, issues } = checkConfig(raw);
   if (!config) {
     throw new CommandError({
       heading: `${path}: Invalid stack config`,
       problems: withRule("stack-config", issues),
     });
   }
-  return { name, config };
+  return stackContext(name, config, raw);
 }
 
 const SEVERITY_WIDTH = "warning".length;

@@ -1,6 +1,8 @@
 /**
  * A service's contract as plain data: which traffic the service allows to its own pods (ingress), which
  * destinations its pods may reach beyond the area defaults (egress), and which of its pods are endpoints.
+ * The contract also says which data stores the service uses: a statement that renders nothing (the store's
+ * `clients` in the stack's config is the one place that opens it) and that lint checks against those clients.
  * Both front ends build this record (the TypeScript vocabulary in `vocabulary.ts`, the contract file in
  * `file.ts`); one renderer (`render.ts`) and one linter (`lint.ts`) read it.
  *
@@ -55,6 +57,19 @@ export interface Exposure {
   why: string;
 }
 
+/**
+ * A data store of the stack (`segmentation:dataStores`) the service's pods use. The store's `clients` open
+ * it, in both layers; this entry is the service's own word for it, which lint holds the clients to.
+ */
+export interface StoreUse {
+  /** The store's name in the stack's config. */
+  name: string;
+  /** The service's pods that use it; empty means every pod of the namespace. */
+  pods: Labels;
+  /** What the service keeps in the store, or reads from it. */
+  why: string;
+}
+
 export interface ContainerPortDeclaration {
   name?: string;
   containerPort: number;
@@ -93,6 +108,8 @@ export interface Contract {
   ingress: ContractRule[];
   egress: ContractRule[];
   expose: Exposure[];
+  /** The data stores the service's pods use. */
+  stores: StoreUse[];
   /** The service's pods; absent when the contract does not declare them (lint skips what needs them). */
   workloads?: Workload[];
   /** The service's Services; absent when the contract does not declare them. */

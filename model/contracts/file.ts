@@ -206,6 +206,29 @@ const exposure = z.strictObject({
   why: text("Who needs the endpoint and what for."),
 });
 
+// The stack's own rule for a store's name (model/schema.ts), so every store the stack accepts can be named.
+const STORE_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+const storeName = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!new RegExp(STORE_NAME).test(value)) {
+      custom(
+        ctx,
+        value,
+        "is not a data store's name (lower-case letters, digits and '-')",
+        "write the store's name as the stack's segmentation:dataStores lists it, e.g. account-details-db",
+      );
+    }
+  })
+  .meta({ pattern: STORE_NAME, description: "The store's name in the stack's segmentation:dataStores." });
+
+const storeUse = z.strictObject({
+  name: storeName,
+  pods: labels("The service's pods that use the store; every pod of the namespace when absent.").optional(),
+  why: text("What the service keeps in the store, or reads from it."),
+});
+
 const workload = z.strictObject({
   name: dnsLabel("The workload's name (a Deployment or StatefulSet)."),
   labels: labels("The labels of its pod template."),
@@ -264,6 +287,10 @@ export const contractFileSchema = z
       .meta({ description: "Destinations the area defaults deny that the service's pods must reach." }),
     expose: z.array(exposure).optional().meta({
       description: 'Pods labelled endpoint: "true", which the area rules open in the strict phase.',
+    }),
+    stores: z.array(storeUse).optional().meta({
+      description:
+        "The stack's data stores the service's pods use. Renders nothing: the store's clients in the stack open it, and lint checks that they include these pods.",
     }),
     workloads: z
       .array(workload)
@@ -343,6 +370,7 @@ export function contractFromFile(file: ParsedFile): Contract {
     ingress: (file.ingress ?? []).map((rule) => toRule("ingress", rule)),
     egress: (file.egress ?? []).map((rule) => toRule("egress", rule)),
     expose: (file.expose ?? []).map((entry) => ({ pods: entry.pods, why: entry.why })),
+    stores: (file.stores ?? []).map((use) => ({ name: use.name, pods: use.pods ?? {}, why: use.why })),
     ...(file.workloads === undefined
       ? {}
       : {
@@ -433,4 +461,4 @@ export function issueFromZod(issue: ZodIssue, schema: z.ZodType = contractFileSc
 }
 
 /** Pieces of the file's schema the TypeScript vocabulary validates its values with. */
-export const fileSchemas = { port, peer, labels: labels("Labels of the service's pods.") };
+export const fileSchemas = { port, peer, storeName, labels: labels("Labels of the service's pods.") };

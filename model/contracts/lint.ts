@@ -11,8 +11,10 @@
 
 import { contains, INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, overlaps } from "../../core/cidr";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE } from "../../core/labels";
-import { isArea } from "../areas";
-import type { SegmentationConfig } from "../config";
+import { AREA_RULES, isArea } from "../areas";
+import type { DataStoreConfig, RawConfig, SegmentationConfig } from "../config";
+import { clientText } from "../storeAccess";
+import { suggestion } from "../zodIssues";
 import {
   type Contract,
   type ContractIssue,
@@ -44,7 +46,8 @@ export type CheckId =
   | "cidr-covers-pods"
   | "instance-metadata"
   | "area-vpc"
-  | "adds-nothing";
+  | "adds-nothing"
+  | "store-client";
 
 export interface Finding extends ContractIssue {
   severity: Severity;
@@ -55,6 +58,22 @@ export interface Finding extends ContractIssue {
 export interface StackContext {
   name: string;
   config: SegmentationConfig;
+  /**
+   * The names of `segmentation:dataStores` in the stack file's order, so a fix can point at the entry to
+   * change (`config.dataStores` is sorted by name). Without it, fixes name the entry by its name.
+   */
+  dataStoreOrder?: readonly string[];
+}
+
+/** The stack a contract is linted against, from its parsed config and the raw values it was parsed from. */
+export function stackContext(name: string, config: SegmentationConfig, raw?: RawConfig): StackContext {
+  const stores = raw?.values.dataStores;
+  if (!Array.isArray(stores)) return { name, config };
+  return {
+    name,
+    config,
+    dataStoreOrder: stores.map((store) => String((store as { name?: unknown } | null)?.name ?? "")),
+  };
 }
 
 /** Every check that needs nothing but the contract (and what it declares about the service). */
@@ -143,6 +162,10 @@ function selectorFindings(contract: Contract): Finding[] {
   }
   contract.expose.forEach((entry, i) => {
     everyPodOfMine(`expose[${i}].pods`, entry.pods, "so every one of them is an endpoint");
+  });
+  // An empty selector here is the store's client in its whole namespace, as the stack writes it.
+  contract.stores.forEach((use, i) => {
+    areaLabel(use.pods, `stores[${i}].pods`, false);
   });
   return out;
 }
@@ -254,6 +277,9 @@ function workloadFindings(contract: Contract, workloads: readonly Workload[]): F
       );
     }
   });
+  contract.stores.forEach((use, i) => {
+    noPod(`stores[${i}].pods`, use.pods);
+  });
   workloads.forEach((workload, w) => {
     if (workload.labels[ENDPOINT_LABEL] !== ENDPOINT_VALUE) return;
     if (contract.expose.some((entry) => selects(entry.pods, workload.labels))) return;
@@ -350,4 +376,152 @@ function serviceFindings(contract: Contract): Finding[] {
     }
   });
   return out;
+}
+
+// --- against the stack's data stores ----------------------------------------------------------------------
+
+/** Stores named in a problem before the rest are counted. */
+const STORES_LISTED = 20;
+
+/**
+ * Each store the contract says it uses, held to the stack: the store exists, the namespace's area may reach
+ * its VPC, and its clients include the pods that use it. The store's `clients` are what opens it, in both
+ * layers; a use they cover renders nothing and says nothing, except while the store is still open to all.
+ */
+export function storeFindings(contract: Contract, stack: StackContext): Finding[] {
+  const { config } = stack;
+  const out: Finding[] = [];
+  const names = config.dataStores.map((store) => store.name);
+  const home = config.namespaces.find((ns) => ns.name === contract.namespace);
+  contract.stores.forEach((use, i) => {
+    const path = `stores[${i}]`;
+    const store = config.dataStores.find((candidate) => candidate.name === use.name);
+    if (!store) {
+      out.push(
+        finding("error", "store-client", {
+          path: `${path}.name`,
+          value: use.name,
+          problem: `is not a data store of stack ${stack.name}; ${storesText(names)}`,
+          fix:
+            suggestion(use.name, names) ??
+            "name a store the stack lists, or ask the platform team to add the store to segmentation:dataStores",
+        }),
+      );
+      return;
+    }
+    // A namespace the stack does not have is reported by the namespace check; it could be nobody's client.
+    if (!home) return;
+    const reachable = AREA_RULES[home.area].egressToVpcs;
+    if (!reachable.includes(store.vpc)) {
+      out.push(
+        finding("error", "store-client", {
+          path: `${path}.name`,
+          value: use.name,
+          problem: `is in VPC ${store.vpc}, which the area rules keep from ${home.area} namespaces such as ${home.name} (they reach ${reachable.join(", ")}); the stack refuses them as its clients`,
+          fix: `ask the platform team: the store belongs in a VPC of area ${home.area}, or the service in an area that reaches ${store.vpc}`,
+        }),
+      );
+      return;
+    }
+    if (!store.openFromCluster) {
+      out.push(
+        finding("note", "store-client", {
+          path: `${path}.name`,
+          value: use.name,
+          problem: `is a ${store.kind} store whose security group this stack manages no rule on (openFromCluster is off), so it has no clients to check; the use is recorded only`,
+          fix: "nothing to change in the contract; the platform team sets openFromCluster before the store can name clients",
+        }),
+      );
+      return;
+    }
+    const mine = store.clients.filter((client) => client.namespace === contract.namespace);
+    if (coversPods(mine, use.pods, contract.workloads)) {
+      if (store.phase !== "open") return;
+      out.push(
+        finding("note", "store-client", {
+          path: `${path}.name`,
+          value: use.name,
+          problem: `is still in open phase: its group admits the cluster's pod ranges and every namespace whose area reaches VPC ${store.vpc} may send to it, so this use is recorded but not yet enforced`,
+          fix: `nothing to change; once the platform team sets phase: clients on the store, only its clients reach it, ${contract.namespace}'s among them`,
+        }),
+      );
+      return;
+    }
+    const wanted =
+      Object.keys(use.pods).length === 0
+        ? `{namespace: ${contract.namespace}}`
+        : `{namespace: ${contract.namespace}, podLabels: ${yamlLabels(use.pods)}}`;
+    const whose =
+      Object.keys(use.pods).length === 0
+        ? `the pods of ${contract.namespace}`
+        : `the pods of ${contract.namespace} with ${labelsText(use.pods)}`;
+    const clientsNow =
+      mine.length > 0
+        ? `its clients in ${contract.namespace} are only ${mine.map(clientText).join("; ")}`
+        : `${contract.namespace} is not among its clients (${store.clients.map(clientText).join("; ") || "none"})`;
+    const outcome =
+      store.phase === "clients"
+        ? "cannot reach it, in either layer"
+        : "lose it when the store moves to clients phase";
+    const byPods = mine.length > 0 && Object.keys(use.pods).length > 0;
+    out.push(
+      finding(store.phase === "clients" ? "error" : "warning", "store-client", {
+        path: byPods ? `${path}.pods` : `${path}.name`,
+        value: byPods ? use.pods : use.name,
+        problem: byPods
+          ? `selects pods the clients of data store ${store.name} leave out (${clientsNow}); the store is ${phaseText(store)}, so they ${outcome}`
+          : `is ${phaseText(store)}, and ${clientsNow}: ${whose} ${outcome}`,
+        fix: `ask the platform team to add ${wanted} to ${clientsOf(stack, store)} in stack ${stack.name}`,
+      }),
+    );
+  });
+  return out;
+}
+
+/**
+ * Whether the clients of one namespace cover every pod carrying `pods`: one client's labels are among them
+ * (its SecurityGroupPolicy and egress allow select them all), or, when the contract declares its workloads,
+ * each workload `pods` selects is some client's.
+ */
+function coversPods(
+  clients: readonly { podLabels: Labels }[],
+  pods: Labels,
+  workloads: readonly Workload[] | undefined,
+): boolean {
+  if (clients.some((client) => selects(client.podLabels, pods))) return true;
+  const selected = workloads?.filter((w) => selects(pods, w.labels)) ?? [];
+  return (
+    selected.length > 0 &&
+    selected.every((w) => clients.some((client) => selects(client.podLabels, w.labels)))
+  );
+}
+
+function phaseText(store: DataStoreConfig): string {
+  return store.phase === "clients" ? "in clients phase" : "still open to the cluster's pod ranges";
+}
+
+function storesText(names: readonly string[]): string {
+  if (names.length === 0) return "it has none";
+  const listed = names.slice(0, STORES_LISTED).join(", ");
+  return names.length > STORES_LISTED
+    ? `its stores are ${listed} and ${names.length - STORES_LISTED} more`
+    : `its stores are ${listed}`;
+}
+
+/** `{app: ledger, endpoint: "true"}`, as the stack's YAML would write the labels. */
+function yamlLabels(labels: Labels): string {
+  // Label values are letters, digits, '-', '_' and '.'; YAML reads the ones below as other than text.
+  const plain = (value: string) => /^[A-Za-z][-\w.]*$/.test(value) && !/^(true|false|null)$/i.test(value);
+  return `{${Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}: ${plain(value) ? value : JSON.stringify(value)}`)
+    .join(", ")}}`;
+}
+
+/** `segmentation:dataStores[3].clients`: where the store's clients are, in the stack file. */
+function clientsOf(stack: StackContext, store: DataStoreConfig): string {
+  const index = stack.dataStoreOrder?.indexOf(store.name) ?? -1;
+  return index >= 0
+    ? `segmentation:dataStores[${index}].clients`
+    : `the clients of data store ${store.name} (segmentation:dataStores)`;
 }

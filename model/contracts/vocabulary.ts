@@ -7,6 +7,7 @@
  *       allow(Peer.pods({ "query-services-client": "true" }, { area: "publicfrontal" }), Port.tcp(8080))
  *         .to(Pods.labelled({ app: "query-api" }), "The channels read balances."),
  *       expose(Pods.labelled({ app: "query-api" }), "Every internalservices namespace calls the API."),
+ *       uses(Store.named("query-db"), "The API reads balances.", { pods: Pods.labelled({ app: "query-api" }) }),
  *     ],
  *   })
  *
@@ -41,6 +42,7 @@ type FileIngressRule = NonNullable<ContractFile["ingress"]>[number];
 type FileEgressRule = NonNullable<ContractFile["egress"]>[number];
 type FilePeer = NonNullable<FileIngressRule["from"]>[number];
 type FilePort = NonNullable<FileIngressRule["ports"]>[number];
+type FileStoreUse = NonNullable<ContractFile["stores"]>[number];
 
 /** Throws the schema's problems with `call` (how the value was written) as their path. */
 function checked(schema: z.ZodType, value: unknown, call: string): void {
@@ -213,6 +215,24 @@ export class Pods {
   }
 }
 
+/** A data store of the stack, by its name in `segmentation:dataStores`. */
+export class Store {
+  private constructor(readonly name: string) {}
+
+  static named(name: string): Store {
+    checked(fileSchemas.storeName, name, `Store.named(${show(name)})`);
+    return new Store(name);
+  }
+
+  get uniqueId(): string {
+    return this.name;
+  }
+
+  toString(): string {
+    return `data store ${this.name}`;
+  }
+}
+
 /** The labels a pod template carries to be an endpoint: spread them into the exposed workload's labels. */
 export const ENDPOINT_LABELS: Labels = { [ENDPOINT_LABEL]: ENDPOINT_VALUE };
 
@@ -220,7 +240,8 @@ export const ENDPOINT_LABELS: Labels = { [ENDPOINT_LABEL]: ENDPOINT_VALUE };
 export type Statement =
   | { kind: "ingress"; rule: FileIngressRule }
   | { kind: "egress"; rule: FileEgressRule }
-  | { kind: "expose"; pods: Labels; why: string };
+  | { kind: "expose"; pods: Labels; why: string }
+  | { kind: "store"; use: FileStoreUse };
 
 export interface RuleOptions {
   /** Names the rendered policy `<contract>-<name>`. */
@@ -283,11 +304,27 @@ export function expose(pods: Pods, why: string): Statement {
   return { kind: "expose", pods: { ...pods.labels }, why };
 }
 
+export interface UseOptions {
+  /** Only these pods of the service use the store. @default every pod of the namespace */
+  pods?: Pods;
+}
+
+/**
+ * Declares that the service's pods use a data store of the stack. It renders nothing: the store's clients
+ * in the stack open it, and lint (against a stack) checks that they include these pods.
+ */
+export function uses(store: Store, why: string, options: UseOptions = {}): Statement {
+  return {
+    kind: "store",
+    use: { name: store.name, ...(options.pods ? { pods: { ...options.pods.labels } } : {}), why },
+  };
+}
+
 export interface ContractArgs {
   /** The namespace the service runs in. */
   namespace: string;
   description?: string;
-  /** What the service allows, in any order. */
+  /** What the service allows, exposes and uses, in any order. */
   rules: readonly Statement[];
   /** The service's pods (for lint): labels and container ports of each pod template. */
   workloads?: ContractFile["workloads"];
@@ -306,6 +343,7 @@ export function contract(name: string, args: ContractArgs): Contract {
     ingress: pick("ingress").map((statement) => statement.rule),
     egress: pick("egress").map((statement) => statement.rule),
     expose: pick("expose").map(({ pods, why }) => ({ pods, why })),
+    stores: pick("store").map((statement) => statement.use),
     ...(args.workloads === undefined ? {} : { workloads: args.workloads }),
     ...(args.services === undefined ? {} : { services: args.services }),
   };
