@@ -3,13 +3,14 @@
  * mocks with the stack's config and writes the plan directory (see `cli/plan/files.ts`). No account, no
  * cluster, no network: the README's main job on a fresh machine.
  */
+import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { Option } from "commander";
 import { writePlanDirectory } from "../plan/files";
-import { count, PROJECT_ROOT, planStack, programAt, stackSource } from "../plan/plan";
+import { count, missingStack, PROJECT_ROOT, planStack, programAt, stackSource } from "../plan/plan";
 import { progressOn, SILENT } from "../plan/progress";
 import { renderPlan } from "../plan/render";
-import type { NetsegCommand } from "./command";
+import { CommandError, type NetsegCommand } from "./command";
 
 interface PlanOptions {
   stack?: string;
@@ -44,6 +45,8 @@ export const plan: NetsegCommand = (program, io) => {
     .action(async (options: PlanOptions) => {
       const root = options.root === undefined ? PROJECT_ROOT : resolve(options.root);
       const source = stackSource(options, root);
+      // Checked before the first progress line, which would otherwise name a file that does not exist.
+      if (!existsSync(source.file)) throw new CommandError(missingStack(source));
       const progress = options.quiet ? SILENT : progressOn(io.stderr, "netseg plan");
       progress.step(`stack ${source.stack} from ${shownPath(source.file)}`);
       const stackPlan = await planStack(source, progress, programAt(root));

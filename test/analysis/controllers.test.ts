@@ -15,6 +15,7 @@ import { controllerIdentity } from "../../model/controllers";
 import { rawConfigOf } from "../../model/stackFile";
 import { WORKAROUND_NAMESPACES } from "../support/designTables";
 import { devConfig, devRun } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 describe("ingress controllers on the dev stack", () => {
   let config: SegmentationConfig;
@@ -37,6 +38,7 @@ describe("ingress controllers on the dev stack", () => {
 
   for (const area of AREAS) {
     it(`the ${area} controller reaches every pod of every ${area} namespace`, () => {
+      assert.equal(areaNamespaces(area).length, DEV.byArea[area]);
       for (const namespace of areaNamespaces(area)) {
         const phase = config.namespaces.find((ns) => ns.name === namespace)?.phase;
         assert.equal(
@@ -51,8 +53,10 @@ describe("ingress controllers on the dev stack", () => {
     });
 
     it(`the ${area} controller reaches no pod of the other areas, workaround namespaces aside`, () => {
+      let checked = 0;
       for (const other of AREAS.filter((a) => a !== area)) {
         for (const namespace of areaNamespaces(other)) {
+          checked += 1;
           const workaround = area === "internalservices" && WORKAROUND_NAMESPACES.includes(namespace);
           const expected = workaround ? "allow" : "deny";
           assert.equal(
@@ -62,6 +66,7 @@ describe("ingress controllers on the dev stack", () => {
           );
         }
       }
+      assert.equal(checked, DEV.namespaces - DEV.byArea[area]);
     });
 
     it(`the ${area} controller resolves names and watches the API server, but does not reach the internet`, () => {
@@ -92,7 +97,9 @@ describe("ingress controllers on the dev stack", () => {
   }
 
   it("the public controller cannot reach any backoffice or internalservices pod", () => {
-    for (const namespace of [...areaNamespaces("backoffice"), ...areaNamespaces("internalservices")]) {
+    const namespaces = [...areaNamespaces("backoffice"), ...areaNamespaces("internalservices")];
+    assert.equal(namespaces.length, DEV.byArea.backoffice + DEV.byArea.internalservices);
+    for (const namespace of namespaces) {
       for (const pod of ["endpoint", "worker"]) {
         assert.equal(
           decide(controller("publicfrontal"), { namespace, pod }, SERVICE_PORT),
@@ -107,6 +114,7 @@ describe("ingress controllers on the dev stack", () => {
     it(`only the ${area} allowlist reaches its controller's entry points, with client addresses preserved`, () => {
       const { https, http } = controllerIdentity(area).ports;
       const allowed = config.ingress.find((c) => c.area === area)!.allowedCidrs;
+      assert.equal(allowed.length, DEV.allowlist[area]);
       for (const cidr of allowed) {
         assert.equal(decide({ ip: addressAt(cidr, 0) }, controller(area), https), "allow", cidr);
         assert.equal(decide({ ip: addressAt(cidr, 0) }, controller(area), http), "allow", cidr);
@@ -146,7 +154,7 @@ describe("ingress controllers on the dev stack", () => {
   it("no pod reaches the public controller directly, past its ALB and WAF", () => {
     const { https, http } = controllerIdentity("publicfrontal").ports;
     const sources = config.namespaces.map((ns) => ns.name);
-    assert.ok(sources.length > 0);
+    assert.equal(sources.length, DEV.namespaces);
     assert.equal(
       decide({ namespace: "default", pod: "stranger" }, controller("publicfrontal"), https),
       "deny",

@@ -20,6 +20,7 @@ import {
   WORKAROUND_NAMESPACES,
 } from "../support/designTables";
 import { devConfig, devRun, editedConfig, runStack } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 /** Namespaces of the dev stack that play each part in the tables. */
 const DESTINATION: Record<Area, string> = {
@@ -148,6 +149,11 @@ describe("the design's reachability matrix on the dev stack", () => {
   });
 
   describe("workaround namespaces", () => {
+    it(`are the ${DEV.workarounds} namespaces dev gives the internalservices controller`, () => {
+      const configured = devParsed.namespaces.filter((ns) => ns.extraIngressControllers.length > 0);
+      assert.deepEqual(configured.map((ns) => ns.name).sort(), [...WORKAROUND_NAMESPACES].sort());
+      assert.equal(WORKAROUND_NAMESPACES.length, DEV.workarounds);
+    });
     for (const namespace of WORKAROUND_NAMESPACES) {
       it(`${namespace} admits the internalservices controller in both phases, and not the publicfrontal one`, () => {
         assert.equal(
@@ -182,6 +188,12 @@ describe("the design's reachability matrix on the dev stack", () => {
 
   describe("egress, both phases", () => {
     const destinations = externalDestinations(parseConfig(rawConfigOf(devConfig())));
+    it(`covers the internet, dev's ${DEV.peeredVpcs} reachable VPCs, 4 other private ranges and instance metadata`, () => {
+      assert.deepEqual(
+        destinations.map((d) => d.kind),
+        ["internet", ...Array(DEV.peeredVpcs).fill("vpc"), ...Array(4).fill("private"), "instance-metadata"],
+      );
+    });
     for (const area of AREAS) {
       for (const destination of destinations) {
         const row = egressRowOf(destination);

@@ -5,8 +5,10 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { run } from "../../cli/main";
 import { planFiles, writePlanDirectory } from "../../cli/plan/files";
+import { AREAS } from "../../model/areas";
 import { devRendered, MOVED, movedPlan } from "../plan/plans";
 import { ROOT } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 interface Result {
   code: number;
@@ -225,6 +227,9 @@ describe("netseg plan, verify, explain and diff", () => {
 
   it("writes byte for byte what another run of the same stack writes", async () => {
     const { files } = await devRendered();
+    // A file per namespace (the area ones, each area's controller's and each tool's) and cluster.yaml.
+    const kubernetes = files.filter((f) => f.path.startsWith("kubernetes/"));
+    assert.equal(kubernetes.length, DEV.namespaces + AREAS.length + DEV.tools + 1);
     assert.deepEqual(filesUnder(dev), files.map((f) => f.path).sort());
     for (const file of files)
       assert.equal(readFileSync(join(dev, file.path), "utf8"), file.content, file.path);

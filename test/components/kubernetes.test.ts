@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import type { RecordedResource } from "../../cli/offline";
+import { AREAS } from "../../model/areas";
 import { kubernetesSchemaProblems } from "../support/kubernetesSchema";
 import { devRun, editedConfig, runStack } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -20,7 +22,8 @@ describe("namespaces and default policies under mocks", () => {
 
   it("protects every namespace and keeps it in the cluster when dropped from config", () => {
     const namespaces = resources.filter((r) => r.type === NAMESPACE);
-    assert.equal(namespaces.length, 23 + 2 + 3);
+    // The area namespaces, the tools' and each area's controller's.
+    assert.equal(namespaces.length, DEV.namespaces + DEV.tools + AREAS.length);
     for (const ns of namespaces) {
       assert.equal(ns.options.protect, true, ns.name);
       assert.equal(ns.options.retainOnDelete, true, ns.name);
@@ -60,6 +63,8 @@ describe("namespaces and default policies under mocks", () => {
 
   it("renders objects the Kubernetes API accepts", async () => {
     const objects = resources.filter((r) => r.type === NAMESPACE || r.type === POLICY);
+    // At least each area namespace and its four default policies.
+    assert.ok(objects.length >= 5 * DEV.namespaces, `${objects.length} objects`);
     for (const resource of objects) {
       const [apiVersion, kind] =
         resource.type === NAMESPACE ? ["v1", "Namespace"] : ["networking.k8s.io/v1", "NetworkPolicy"];

@@ -11,6 +11,9 @@ const COMPONENT = "segmentation:kubernetes:LabelIntegrity";
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
 
+/** Dev's guards: namespace labels and default policies (tenant egress is guarded in NetworkPolicy mode only). */
+const GUARDS = 2;
+
 const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
 const nameOf = (resource: RecordedResource) => (resource.inputs.metadata as { name: string }).name;
 const specOf = (resource: RecordedResource) => resource.inputs.spec as any;
@@ -38,7 +41,7 @@ describe("label integrity under mocks", () => {
     const [component] = ofType(resources, COMPONENT);
     assert.ok(component);
     const children = [...ofType(resources, POLICY), ...ofType(resources, BINDING)];
-    assert.equal(children.length, 4);
+    assert.equal(children.length, 2 * GUARDS);
     for (const child of children) assert.equal(child.parent, component.urn, child.name);
     assert.deepEqual(
       ofType(resources, POLICY)
@@ -49,7 +52,9 @@ describe("label integrity under mocks", () => {
   });
 
   it("creates each binding after the policy it names", () => {
-    for (const policy of ofType(resources, POLICY)) {
+    const policies = ofType(resources, POLICY);
+    assert.equal(policies.length, GUARDS);
+    for (const policy of policies) {
       const binding = bindingOf(resources, nameOf(policy));
       assert.ok(binding.options.dependsOn.includes(policy.urn), binding.name);
     }
@@ -82,7 +87,9 @@ describe("label integrity under mocks", () => {
   });
 
   it("fails closed and exempts exactly the configured principals", () => {
-    for (const policy of ofType(resources, POLICY)) {
+    const policies = ofType(resources, POLICY);
+    assert.equal(policies.length, GUARDS);
+    for (const policy of policies) {
       const spec = specOf(policy);
       assert.equal(spec.failurePolicy, "Fail");
       const exemption = spec.matchConditions.find((c: any) => c.name === "not-a-platform-principal");
@@ -101,6 +108,7 @@ describe("label integrity under mocks", () => {
       [POLICY, "ValidatingAdmissionPolicy"],
       [BINDING, "ValidatingAdmissionPolicyBinding"],
     ] as const) {
+      assert.equal(ofType(resources, type).length, GUARDS, kind);
       for (const resource of ofType(resources, type)) {
         const problems = await kubernetesSchemaProblems({
           apiVersion: "admissionregistration.k8s.io/v1",
@@ -131,7 +139,7 @@ describe("label integrity under mocks", () => {
     it(`binds with ${actions.join(" + ")} when the stack's enforcement is ${enforcement}`, async () => {
       const run = await runWith(enforcement);
       const bindings = ofType(run.resources, BINDING);
-      assert.equal(bindings.length, 2);
+      assert.equal(bindings.length, GUARDS);
       for (const binding of bindings) assert.deepEqual(specOf(binding).validationActions, actions);
       assert.equal(run.outputs.labelIntegrity.enforcement, enforcement);
       assert.deepEqual(run.outputs.labelIntegrity.validationActions, actions);

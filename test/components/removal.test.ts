@@ -16,6 +16,7 @@ import { ConfigError } from "../../model/issues";
 import { rawConfigOf } from "../../model/stackFile";
 import { POLICY_TYPE } from "../support/rollout";
 import { devRun, editedConfig, runStack } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
 const GONE = "payments";
@@ -113,6 +114,8 @@ describe("removing a namespace", function () {
   it("retains only policies that deny, so nothing left behind opens a connection", () => {
     const retained = dev.filter((r) => r.type === POLICY_TYPE && r.options.retainOnDelete);
     assert.ok(retained.some((r) => inNamespace(r, GONE)));
+    // Each area namespace's default-deny.
+    assert.equal(retained.length, DEV.namespaces);
     for (const policy of retained) {
       const spec = (policy.inputs as unknown as NetworkPolicy).spec;
       assert.deepEqual([spec?.ingress ?? [], spec?.egress ?? []], [[], []], policy.urn);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../../cli/offline";
 import { devConfig, openStoresConfig, openStoresRun, ROOT, runStack } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 type Run = Awaited<ReturnType<typeof runStack>>;
 
@@ -42,7 +43,10 @@ function successorOf(after: Run, urn: string): RecordedResource | undefined {
 /** Protected resources of `before` that `after` would replace or try to delete, with why. */
 function protectedReplacements(before: Run, after: Run): string[] {
   const problems: string[] = [];
-  for (const old of before.resources.filter((r) => r.options.protect)) {
+  const protectedBefore = before.resources.filter((r) => r.options.protect);
+  // Every namespace is protected, so a run without them would pass with nothing checked.
+  assert.ok(protectedBefore.length > DEV.namespaces, `${protectedBefore.length} protected resources`);
+  for (const old of protectedBefore) {
     const next = successorOf(after, old.urn);
     if (!next) {
       problems.push(`${old.urn}: gone (Pulumi would try to delete a protected resource)`);

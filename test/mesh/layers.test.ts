@@ -59,6 +59,8 @@ function assertDesignHolds(planned: Planned): void {
   }
   // In a migration namespace audit refuses nothing, and what it flags is only what the design closes.
   const migration = decided.filter((cell) => phaseOf(cell) === "migration");
+  const meshedInMigration = Object.values(planned.config.mesh.namespaces).includes("migration");
+  assert.equal(migration.length > 0, meshedInMigration, `${migration.length} cells in migration namespaces`);
   for (const cell of migration) {
     assert.ok(cell.mesh.allowed, `${cell.from} → ${cell.to}`);
     if (cell.mesh.audit) assert.equal(cell.expected, "deny", `${cell.from} → ${cell.to}`);

@@ -4,12 +4,13 @@
  */
 import assert from "node:assert/strict";
 import type { AuthorizationPolicyObject, LinkerdObject } from "../../core/linkerd";
-import { AREA_RULES } from "../../model/areas";
+import { AREA_RULES, AREAS } from "../../model/areas";
 import { checkConfig, parseConfig, type SegmentationConfig } from "../../model/config";
 import { planMesh, SHARED_AUTHENTICATION } from "../../model/mesh/plan";
 import { planNamespaces } from "../../model/namespaces";
 import { rawConfigOf } from "../../model/stackFile";
 import { editedConfig } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 function meshed(mesh: unknown, edit: (values: Record<string, any>) => void = () => {}): SegmentationConfig {
   return parseConfig(
@@ -34,7 +35,8 @@ describe("the mesh setting", () => {
     assert.deepEqual(config.mesh.namespaces, {});
     assert.equal(planMesh(config).length, 0);
     const namespaces = planNamespaces(config);
-    assert.ok(namespaces.length > 20);
+    // The area namespaces, each area's controller's and the tools'.
+    assert.equal(namespaces.length, DEV.namespaces + AREAS.length + DEV.tools);
     for (const ns of namespaces) assert.deepEqual(ns.annotations, {}, ns.name);
   });
 
@@ -96,7 +98,7 @@ describe("the mesh plan", () => {
           .filter((o) => o.kind === "MeshTLSAuthentication" && o.metadata.namespace === "linkerd")
           .map((o) => [o.metadata.name, o]),
       );
-      assert.equal(config.namespaces.length, 23);
+      assert.equal(config.namespaces.length, DEV.namespaces);
       for (const ns of config.namespaces) {
         const areaRules = policies(objects, ns.name).filter((p) =>
           p.metadata.name.startsWith("netseg-areas"),

@@ -4,6 +4,7 @@ import { checkConfig, parseConfig } from "../../model/config";
 import { ConfigError } from "../../model/issues";
 import { parseStackFile, rawConfigOf } from "../../model/stackFile";
 import { devConfig, editedConfig } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 type Values = Record<string, any>;
 
@@ -579,7 +580,7 @@ describe("stack config validation", () => {
     const { issues, config } = checkConfig(rawConfigOf(devConfig()));
     assert.deepEqual(issues.map(formatProblem), []);
     assert.equal(config?.cluster.name, "dev-eks");
-    assert.ok((config?.namespaces.length ?? 0) >= 15);
+    assert.equal(config?.namespaces.length, DEV.namespaces);
   });
 
   for (const testCase of CASES) {
@@ -657,7 +658,9 @@ describe("normalised config", () => {
   it("opens Kafka only on request", () => {
     const config = parseConfig(rawConfigOf(devConfig()));
     assert.equal(config.dataStores.find((s) => s.kind === "msk")?.openFromCluster, false);
-    assert.ok(config.dataStores.filter((s) => s.kind !== "msk").every((s) => s.openFromCluster));
+    const others = config.dataStores.filter((s) => s.kind !== "msk");
+    assert.equal(others.length, DEV.dataStores - 1);
+    assert.ok(others.every((s) => s.openFromCluster));
   });
 
   it("does not depend on the order of namespaces, VPCs, stores or load balancers", () => {

@@ -8,6 +8,10 @@ import { planKubernetes } from "../../model/kubernetes";
 import { rawConfigOf } from "../../model/stackFile";
 import { planToolEgressPolicies } from "../../model/toolPolicies";
 import { devConfig, editedConfig } from "../support/stack";
+import { DEV } from "../support/stackCounts";
+
+/** Namespaces planned for dev: the area namespaces, each area's controller's and the tools'. */
+const DEV_NAMESPACES = DEV.namespaces + AREAS.length + DEV.tools;
 
 const dev = () => parseConfig(rawConfigOf(devConfig()));
 const configWith = (edit: (v: Record<string, any>) => void) => parseConfig(rawConfigOf(editedConfig(edit)));
@@ -33,7 +37,9 @@ function estate(count: number): SegmentationConfig {
 describe("namespaces", () => {
   it("labels every area namespace with its area and nothing else with one", () => {
     const config = dev();
-    for (const { namespace } of planKubernetes(config)) {
+    const plan = planKubernetes(config);
+    assert.equal(plan.length, DEV_NAMESPACES);
+    for (const { namespace } of plan) {
       const configured = config.namespaces.find((ns) => ns.name === namespace.name);
       assert.equal(namespace.labels[AREA_LABEL], configured?.area, namespace.name);
     }
@@ -69,11 +75,12 @@ describe("default policies", () => {
     // Namespaces of the same area, phase and extra controllers must get identically sized policies,
     // however many namespaces the estate has.
     const shapes = new Map<string, Set<string>>();
+    const kindOf = (ns: SegmentationConfig["namespaces"][number]) =>
+      `${ns.area}/${ns.phase}/${ns.extraIngressControllers.join("+")}`;
     for (const config of [estate(10), estate(200)]) {
       for (const { namespace, policies } of planKubernetes(config)) {
         if (namespace.role !== "area") continue;
-        const configured = config.namespaces.find((ns) => ns.name === namespace.name)!;
-        const kind = `${configured.area}/${configured.phase}/${configured.extraIngressControllers.join("+")}`;
+        const kind = kindOf(config.namespaces.find((ns) => ns.name === namespace.name)!);
         const rules = policies.flatMap((p) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]);
         const peers = rules.flatMap((r) => ("from" in r ? (r.from ?? []) : "to" in r ? (r.to ?? []) : []));
         shapes.set(
@@ -83,13 +90,17 @@ describe("default policies", () => {
         assert.ok(policies.length <= 6, `${namespace.name} has ${policies.length} policies`);
       }
     }
+    // Every kind of namespace the larger estate has was seen.
+    assert.equal(shapes.size, new Set(estate(200).namespaces.map(kindOf)).size);
     for (const [kind, sizes] of shapes) assert.equal(sizes.size, 1, `${kind}: ${[...sizes].join(", ")}`);
   });
 
   it("never names another area namespace in a policy", () => {
     const config = estate(50);
     const areaNamespaces = new Set(config.namespaces.map((ns) => ns.name));
-    for (const { namespace, policies } of planKubernetes(config)) {
+    const plan = planKubernetes(config);
+    assert.equal(plan.length, 50 + AREAS.length + DEV.tools);
+    for (const { namespace, policies } of plan) {
       for (const policy of policies) {
         const named =
           JSON.stringify(policy.spec).match(
@@ -105,9 +116,9 @@ describe("default policies", () => {
 
   it("creates every allow of a namespace before its default-deny", () => {
     // The controllers' namespaces get their policies with the controllers themselves.
-    for (const { namespace, policies } of planKubernetes(dev()).filter(
-      (ns) => ns.namespace.role !== "ingress-controller",
-    )) {
+    const withDefaults = planKubernetes(dev()).filter((ns) => ns.namespace.role !== "ingress-controller");
+    assert.equal(withDefaults.length, DEV.namespaces + DEV.tools);
+    for (const { namespace, policies } of withDefaults) {
       const deny = policies.find((p) => p.name === DEFAULT_DENY || p.name === "netseg-default-deny-ingress");
       assert.ok(deny, `${namespace.name} has no default deny`);
       // A tool's egress policy isolates and allows at once, so it waits for nothing and nothing waits for it.
@@ -126,7 +137,9 @@ describe("default policies", () => {
   });
 
   it("says why every policy exists", () => {
-    for (const { policies } of planKubernetes(dev())) {
+    const plan = planKubernetes(dev());
+    assert.equal(plan.length, DEV_NAMESPACES);
+    for (const { policies } of plan) {
       for (const policy of policies) assert.ok(policy.description.length > 20, policy.resourceName);
     }
   });

@@ -26,8 +26,11 @@ import {
   type UserInfo,
 } from "../support/celAdmission";
 import { editedConfig, ROOT } from "../support/stack";
+import { DEV } from "../support/stackCounts";
 
 const CONTACT = "#platform-network on Slack";
+/** Dev's guards: namespace labels and default policies (tenant egress is guarded in NetworkPolicy mode only). */
+const GUARDS = 2;
 
 const configWith = (edit: (v: Record<string, any>) => void): SegmentationConfig =>
   parseConfig(rawConfigOf(editedConfig(edit)));
@@ -351,7 +354,8 @@ describe("label integrity: the admission policies", () => {
     it("recognises every policy the stack plans as the platform's", async () => {
       const config = withEnforcement("deny");
       const policies = planKubernetes(config).flatMap((plan) => plan.policies);
-      assert.ok(policies.length >= 90);
+      // At least the four default policies of each area namespace.
+      assert.ok(policies.length >= 4 * DEV.namespaces, `${policies.length} policies`);
       for (const spec of policies) {
         assert.ok(spec.name.startsWith(RESERVED_POLICY_NAME_PREFIX), spec.name);
         const object = toNetworkPolicy(spec);
@@ -377,7 +381,10 @@ describe("label integrity: the admission policies", () => {
     });
 
     it("falls back to a static message that still names what and who to ask", () => {
-      for (const { policy } of planLabelIntegrity(deny).policies) {
+      const guards = planLabelIntegrity(deny).policies;
+      assert.equal(guards.length, GUARDS);
+      for (const { policy } of guards) {
+        assert.ok((policy.spec.validations ?? []).length > 0, policy.metadata?.name);
         for (const validation of policy.spec.validations ?? []) {
           assert.ok(validation.message?.includes(CONTACT), policy.metadata?.name);
           assert.doesNotMatch(validation.message ?? "", /[\r\n]/);
@@ -408,7 +415,9 @@ describe("label integrity: the admission policies", () => {
 
   describe("as the API server would accept them", () => {
     it("compiles every expression where it is used", async () => {
-      for (const { policy } of planLabelIntegrity(deny).policies) {
+      const guards = planLabelIntegrity(deny).policies;
+      assert.equal(guards.length, GUARDS);
+      for (const { policy } of guards) {
         assert.deepEqual(await compileProblems(policy), [], policy.metadata?.name);
       }
     });

@@ -120,6 +120,8 @@ describe("netseg diff between two plans", () => {
       (c) => c.type === "kubernetes:core/v1:Namespace" && c.urn.endsWith(`::${MOVED.namespace}`),
     );
     assert.deepEqual(namespace?.paths, ["inputs.metadata.labels.networkArea"]);
+    // Its Namespace and its four default policies change; nothing else does.
+    assert.equal(diff.resources.changed.length, 1 + 4);
     assert.ok(diff.resources.changed.every((c) => c.urn.includes(MOVED.namespace)));
   });
 

@@ -72,9 +72,11 @@ describe("the reachability report", () => {
       summary.phases.map((t) => t.phase),
       ["migration", "strict"],
     );
+    let checked = 0;
     for (const table of summary.phases) {
       table.columns.forEach((column, c) => {
         summary.rows.forEach((row, r) => {
+          checked++;
           // Count what the design expects, namespace by namespace of the column (workarounds included).
           let allowed = 0;
           const destinations = config.namespaces.filter(
@@ -109,6 +111,13 @@ describe("the reachability report", () => {
         });
       });
     }
+    // Rows: each area, each area's controller, monitoring, namespaces without an area and the internet.
+    assert.equal(summary.rows.length, 2 * AREAS.length + 3);
+    // Columns: endpoint and other pods of each area that has namespaces in the phase.
+    const areasInPhase = summary.phases.flatMap(({ phase }) =>
+      AREAS.filter((area) => config.namespaces.some((ns) => ns.area === area && ns.phase === phase)),
+    );
+    assert.equal(checked, summary.rows.length * 2 * areasInPhase.length);
   });
 
   it("sums up egress out of the cluster as the design's egress table says", () => {

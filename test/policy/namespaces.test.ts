@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { AREAS } from "../../model/areas";
 import { parseConfig } from "../../model/config";
 import { planNamespaces } from "../../model/namespaces";
 import { rawConfigOf, readStackFile } from "../../model/stackFile";
@@ -10,6 +11,7 @@ import {
   namespaceAreaLabelProblems,
 } from "../../policy/namespaces";
 import { ROOT } from "../support/stack";
+import { type ShippedStack, stackCounts } from "../support/stackCounts";
 import { stackFiles } from "./stackFiles";
 
 function namespace(name: string, labels: Record<string, string>): NamespaceLike {
@@ -118,13 +120,19 @@ describe("policy: area labels", () => {
 });
 
 describe("policy: namespaces the model plans", () => {
-  for (const file of stackFiles()) {
+  const files = stackFiles();
+  assert.equal(files.length, 3);
+  for (const file of files) {
     it(`finds every namespace of ${file} managed, and its area labels consistent`, () => {
       const config = parseConfig(rawConfigOf(readStackFile(join(ROOT, file)).config));
-      for (const planned of planNamespaces(config)) {
-        const ns = namespace(planned.name, { ...planned.labels });
-        assert.ok(isManagedNamespace(ns), planned.name);
-        assert.deepEqual(namespaceAreaLabelProblems(ns), [], planned.name);
+      const planned = planNamespaces(config);
+      // The area namespaces, each area's controller's and the tools'.
+      const counts = stackCounts(file.split(".")[1] as ShippedStack);
+      assert.equal(planned.length, counts.namespaces + AREAS.length + counts.tools);
+      for (const spec of planned) {
+        const ns = namespace(spec.name, { ...spec.labels });
+        assert.ok(isManagedNamespace(ns), spec.name);
+        assert.deepEqual(namespaceAreaLabelProblems(ns), [], spec.name);
       }
     });
   }

@@ -81,6 +81,8 @@ describe("pull-request workflow: preview", () => {
   });
 
   it("assumes each environment's own preview role", () => {
+    assert.equal(include.length, stackNames().length);
+    assert.ok(include.length > 0);
     for (const entry of include) {
       assert.equal(
         entry["preview-role"],
