@@ -78,8 +78,23 @@ export function defaultPolicies(config: SegmentationConfig): NetworkPolicy[] {
 export function probeEstate(config: SegmentationConfig, contract: Contract): ProbeEstate {
   // The platform's side (every area namespace with an endpoint and a worker pod, the controllers, the
   // tools, DNS, a namespace without area) is the one `netseg verify` uses; the contract's pods join it.
+  const planned = planNamespaces(config).map(
+    (ns): Namespace => ({ metadata: { name: ns.name, labels: { ...ns.labels } } }),
+  );
+  const referenced = rulesOf(contract).flatMap(({ rule }) =>
+    rule.peers.flatMap((peer) => (peer.kind === "namespace" ? [peer.namespace] : [])),
+  );
+  for (const name of referenced) {
+    if (!planned.some((ns) => ns.metadata?.name === name)) planned.push({ metadata: { name, labels: {} } });
+  }
   const extras: Omit<PodInfo, "ip">[] = [];
-  const podNames = new Set<string>();
+  // The platform's stand-ins keep their names (a workload called "worker" joins as "worker-2"): the evaluator
+  // refuses two pods of one name in a namespace.
+  const podNames = new Set<string>(
+    platformEstate(config, { namespaces: planned, policies: [] }).pods.map(
+      (pod) => `${pod.namespace}/${pod.name}`,
+    ),
+  );
   const addPod = (namespace: string, base: string, labels: Labels, ports: PodInfo["ports"] = []) => {
     let name = base;
     for (let n = 2; podNames.has(`${namespace}/${name}`); n++) name = `${base}-${n}`;
@@ -128,15 +143,6 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
     }
   }
 
-  const planned = planNamespaces(config).map(
-    (ns): Namespace => ({ metadata: { name: ns.name, labels: { ...ns.labels } } }),
-  );
-  const referenced = rulesOf(contract).flatMap(({ rule }) =>
-    rule.peers.flatMap((peer) => (peer.kind === "namespace" ? [peer.namespace] : [])),
-  );
-  for (const name of referenced) {
-    if (!planned.some((ns) => ns.metadata?.name === name)) planned.push({ metadata: { name, labels: {} } });
-  }
   const { estate } = platformEstate(config, { namespaces: planned, policies: [] }, extras);
   const pods = estate.pods;
   const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));

@@ -79,9 +79,7 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
   });
   const forbidden = attacked.groups.filter((group) => group.expected === "deny");
   const exposed = forbidden.filter((group) => group.actual === "allow");
-  const exposedCells = attacked.violations
-    .filter((cell) => cell.expected === "deny")
-    .map(({ decidedBy: _decidedBy, ...cell }) => cell);
+  const exposedCells = Array.from(attacked.violatingCells()).filter((cell) => cell.expected === "deny");
   const byName = new Map(config.namespaces.map((ns) => [ns.name, ns]));
   // Ingress the area rules forbid whatever the pod: from another area than the phase's list allows, or from
   // outside every area. Which pods of an allowed area may connect is the contracts' business.

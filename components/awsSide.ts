@@ -55,13 +55,15 @@ export class AwsSide extends pulumi.ComponentResource {
     };
 
     const peeringIds: Record<string, pulumi.Output<string>> = {};
+    // Each peering's accepter half, by peer VPC: a rule referencing a group across it waits for it.
+    const peerings: Record<string, pulumi.Resource> = {};
     for (const peering of plan.peerings) {
       const requester = new VpcPeering(
         `${name}-${peering.resourceName}`,
         { peering },
         at(peering.requesterSite),
       );
-      new VpcPeeringAccepter(
+      peerings[peering.vpc] = new VpcPeeringAccepter(
         `${name}-${peering.accepterResourceName}`,
         { peering, peeringConnectionId: requester.peeringConnectionId },
         at(peering.accepterSite),
@@ -72,12 +74,16 @@ export class AwsSide extends pulumi.ComponentResource {
     for (const group of plan.clientGroups) {
       clientGroupIds[group.key] = new StoreClientGroup(
         `${name}-${group.resourceName}`,
-        { group },
+        { group, peerings },
         { parent: this },
       ).securityGroupId;
     }
     for (const access of plan.dataStores) {
-      new DataStoreAccess(`${name}-${access.resourceName}`, { access, clientGroupIds }, at(access.site));
+      new DataStoreAccess(
+        `${name}-${access.resourceName}`,
+        { access, clientGroupIds, peerings },
+        at(access.site),
+      );
     }
     const prefixListIds: Record<string, pulumi.Output<string>> = {};
     for (const allowlist of plan.natAllowlists) {

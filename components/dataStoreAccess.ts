@@ -2,12 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataStoreAccessSpec } from "../model/aws";
 import { aliasesOf } from "./aliases";
+import { peeringOf } from "./storeClientGroup";
 
 export interface DataStoreAccessArgs {
   /** The planned openings of one data store, from `planAwsSide()`. */
   access: DataStoreAccessSpec;
   /** Ids of the client groups by key, which the client rules reference. @default {} */
   clientGroupIds?: Record<string, pulumi.Input<string>>;
+  /** The peerings by peer VPC: a client rule across one waits until it is active. @default {} */
+  peerings?: Record<string, pulumi.Resource>;
 }
 
 /**
@@ -46,6 +49,9 @@ export class DataStoreAccess extends pulumi.ComponentResource {
         `${name}-${rule.resourceName}`,
         {
           securityGroupId: rule.securityGroupId,
+          // From another account the client group is `<account>/<group>`, the form the peering guide gives
+          // for a group of another account in the same Region; the provider sends the two parts as the rule's
+          // UserId and GroupId (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
           referencedSecurityGroupId: rule.referencedAccountId
             ? pulumi.interpolate`${rule.referencedAccountId}/${groupId}`
             : groupId,
@@ -54,7 +60,7 @@ export class DataStoreAccess extends pulumi.ComponentResource {
           toPort: rule.toPort,
           description: rule.description,
         },
-        childOpts,
+        { ...childOpts, dependsOn: peeringOf(args.peerings, rule.peeredVpc) },
       );
     });
     this.securityGroupRuleIds = pulumi.all([...rules, ...clientRules].map((rule) => rule.id));

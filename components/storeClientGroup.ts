@@ -5,6 +5,11 @@ import type { ClientGroupSpec } from "../model/storeAccess";
 export interface StoreClientGroupArgs {
   /** The planned group of one store client, from `planAwsSide()`. */
   group: ClientGroupSpec;
+  /**
+   * The peerings by peer VPC (their accepter halves): a rule referencing a store's group across one waits
+   * until it is active, as AWS requires. @default {}
+   */
+  peerings?: Record<string, pulumi.Resource>;
 }
 
 /**
@@ -37,10 +42,24 @@ export class StoreClientGroup extends pulumi.ComponentResource {
           toPort: rule.toPort,
           description: rule.description,
         },
-        childOpts,
+        { ...childOpts, dependsOn: peeringOf(args.peerings, rule.peeredVpc) },
       );
     }
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({ securityGroupId: this.securityGroupId });
   }
+}
+
+/**
+ * The peering a group reference crosses, to wait for: AWS accepts a reference to a peer VPC's group only
+ * over an active peering (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
+ */
+export function peeringOf(
+  peerings: Record<string, pulumi.Resource> | undefined,
+  vpc: string | undefined,
+): pulumi.Resource[] {
+  if (vpc === undefined) return [];
+  const peering = peerings?.[vpc];
+  if (!peering) throw new Error(`bug: the peering with VPC ${vpc} is not declared`);
+  return [peering];
 }

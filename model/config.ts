@@ -292,7 +292,7 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     ),
     tools: { monitoring: tool(s.tools.monitoring), vault: tool(s.tools.vault) },
     egress: {
-      publicInternet: s.egress.publicInternet,
+      publicInternet: s.egress.publicInternet ?? (s.policyMode === "clusterTier" ? "except" : "complement"),
       instanceMetadata: s.egress.instanceMetadata,
       ...(s.egress.nodeLocalDns ? { nodeLocalDns: s.egress.nodeLocalDns } : {}),
       dns: { namespace: s.egress.dns.namespace, podLabels: sortedRecord(s.egress.dns.podLabels) },

@@ -61,11 +61,17 @@ export function udp(port: number): NetworkPolicyPort {
 }
 
 /**
- * "The public internet" as NetworkPolicy peers, the same in both policy modes: `complement` lists the public
- * ranges (the default: the VPC CNI has mis-enforced `except`, research NP-03/NP-06), `except` writes one
- * `0.0.0.0/0` with the private ranges excepted. In cluster-tier mode the Admin tier bounds the private
- * ranges as well, but the namespace policy still leaves them out: a private range the platform lets
- * contracts open (`egress.contractRanges`) must stay closed until a contract opens it.
+ * "The public internet" as NetworkPolicy peers. `complement` lists the public ranges, 51 ipBlocks; `except`
+ * writes one `0.0.0.0/0` with the non-public ranges excepted: the same addresses, so every cell comes out
+ * the same either way (test/analysis/publicInternet.test.ts). Each namespace's egress policy carries it, so
+ * on a large estate the list is most of what the stack declares.
+ *
+ * The default follows the policy mode (model/config.ts). In networkPolicy mode the namespace policy is the
+ * only guard of the private ranges, and the VPC CNI has mis-enforced `except` (research NP-03, NP-06: agent
+ * #92 let metadata through an `except`), so the list stays explicit. In clusterTier mode the Admin tier
+ * denies instance metadata and every private range outside the area's VPCs itself (model/clusterPolicies.ts),
+ * so no boundary rests on the `except`: it only keeps closed the contract ranges the Admin tier passes, until
+ * a contract opens them, on a CNI (v1.21.1 and later) whose agent carries the `except` fixes of v1.0.4.
  */
 export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPeer[] {
   return config.egress.publicInternet === "complement"

@@ -337,10 +337,13 @@ export const toolsSchema = z.strictObject({
 
 export const egressSchema = z.strictObject({
   /**
-   * How "the public internet" is rendered: `complement` lists the public CIDRs (the default; the VPC CNI has
-   * mis-enforced `except`), `except` renders one 0.0.0.0/0 with the private ranges excepted.
+   * How "the public internet" is rendered: `complement` lists the public CIDRs, `except` renders one
+   * 0.0.0.0/0 with the private ranges excepted. Without a value: `except` in `policyMode: clusterTier`,
+   * where the Admin tier denies every private range a namespace may not reach, `complement` in
+   * `networkPolicy` mode, where the namespace policy is the only guard (the VPC CNI has mis-enforced
+   * `except`).
    */
-  publicInternet: z.enum(["complement", "except"]).default("complement"),
+  publicInternet: z.enum(["complement", "except"]).optional(),
   /** Whether pods may reach the instance metadata service (169.254.169.254). */
   instanceMetadata: z.enum(["deny", "allow"]).default("deny"),
   /** Address of NodeLocal DNSCache, when deployed (it runs on the host network, so selectors miss it). */

@@ -24,7 +24,13 @@
  * - One SecurityGroupPolicy lists at most 5 groups; an interface holds 5 groups by default, 16 at most
  *   (https://github.com/aws/amazon-vpc-resource-controller-k8s, README).
  * - A rule may reference a group of a peered VPC in the same Region (with `account/sg-id` across accounts),
- *   never in another Region (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
+ *   never in another Region, and only once the peering is active
+ *   (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html). So a reference to a
+ *   group across a peering names that peering (`peeredVpc`), and the component waits for its acceptance.
+ * - `aws.vpc.SecurityGroupIngressRule`/`EgressRule` take that form as it is: the provider reads
+ *   `referencedSecurityGroupId` as `[account/]sg-id` and sends the two parts as the UserId and GroupId of
+ *   the rule's group pair (terraform-provider-aws, internal/service/ec2/vpc_security_group_ingress_rule.go;
+ *   EC2 API UserIdGroupPair, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html).
  */
 import { overlaps } from "../core/cidr";
 import { MANAGED_LABEL } from "../core/labels";
@@ -169,6 +175,8 @@ export interface ClientGroupSpec {
     store: string;
     /** `account/sg-id` when the store lives in another account (the peering guide's format). */
     referencedSecurityGroupId: string;
+    /** The peered VPC the reference crosses (the store's), when it is not the cluster's own VPC. */
+    peeredVpc?: string;
     ipProtocol: "tcp";
     fromPort: number;
     toPort: number;
@@ -184,6 +192,8 @@ export interface ClientRuleSpec {
   clientGroup: string;
   /** Set when the store lives in another account than the cluster: the reference is `account/sg-id`. */
   referencedAccountId?: string;
+  /** The peered VPC the reference crosses (the store's), when it is not the cluster's own VPC. */
+  peeredVpc?: string;
   ipProtocol: "tcp";
   fromPort: number;
   toPort: number;
@@ -225,6 +235,7 @@ export function planClientGroupSpecs(config: SegmentationConfig): ClientGroupSpe
         resourceName: `${store.name}-port-${portIndex}`,
         store: store.name,
         referencedSecurityGroupId: account ? `${account}/${store.securityGroupId}` : store.securityGroupId,
+        ...(store.vpc === clusterVpc.name ? {} : { peeredVpc: store.vpc }),
         ipProtocol: "tcp" as const,
         fromPort: port,
         toPort: port,
@@ -237,6 +248,7 @@ export function planClientGroupSpecs(config: SegmentationConfig): ClientGroupSpe
 /** Inbound rules on a store's group for its clients' groups, one per client and port. */
 export function planClientRules(config: SegmentationConfig, store: DataStoreConfig): ClientRuleSpec[] {
   const crossAccount = accountOfStore(config, store) !== undefined;
+  const clusterVpc = config.vpcs.find((vpc) => vpc.isClusterVpc);
   return store.clients.flatMap((client) =>
     store.ports.map((port, portIndex) => ({
       resourceName: `client-${clientKey(client)}-port-${portIndex}`,
@@ -245,6 +257,7 @@ export function planClientRules(config: SegmentationConfig, store: DataStoreConf
       ...(crossAccount && config.storeAccess.clusterAccountId
         ? { referencedAccountId: config.storeAccess.clusterAccountId }
         : {}),
+      ...(store.vpc === clusterVpc?.name ? {} : { peeredVpc: store.vpc }),
       ipProtocol: "tcp" as const,
       fromPort: port,
       toPort: port,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { NON_PUBLIC_RANGES, publicInternet } from "../../core/cidr";
 import { AREA_LABEL, extraIngressLabel, NAMESPACE_NAME_LABEL } from "../../core/labels";
 import { DEFAULT_DENY } from "../../model/areaPolicies";
 import { AREAS } from "../../model/areas";
@@ -144,16 +145,32 @@ describe("default policies", () => {
     }
   });
 
-  it("renders the public internet as a list of CIDRs by default and as one except block on request", () => {
+  it("renders the public internet by the policy mode unless told: one except block in clusterTier, the list in networkPolicy", () => {
     const egressOf = (config: SegmentationConfig) =>
       planKubernetes(config)
         .find((ns) => ns.namespace.name === "api")
         ?.policies.find((p) => p.name === "netseg-allow-egress")?.spec.egress?.[0]?.to ?? [];
-    const complement = egressOf(dev());
-    assert.ok(complement.length > 20 && complement.every((peer) => peer.ipBlock && !peer.ipBlock.except));
-    const except = egressOf(configWith((v) => (v.egress.publicInternet = "except")));
-    assert.equal(except.length, 1);
-    assert.equal(except[0]?.ipBlock?.cidr, "0.0.0.0/0");
-    assert.ok(except[0]?.ipBlock?.except?.includes("10.0.0.0/8"));
+    const isList = (peers: ReturnType<typeof egressOf>) =>
+      peers.length === publicInternet().length && peers.every((peer) => peer.ipBlock && !peer.ipBlock.except);
+    const isExcept = (peers: ReturnType<typeof egressOf>) =>
+      peers.length === 1 &&
+      peers[0]?.ipBlock?.cidr === "0.0.0.0/0" &&
+      [...(peers[0].ipBlock.except ?? [])].sort().join() === [...NON_PUBLIC_RANGES].sort().join();
+    const modeDefault = (mode: string) =>
+      configWith((v) => {
+        v.policyMode = mode;
+        delete v.egress.publicInternet;
+      });
+    assert.equal(dev().policyMode, "clusterTier");
+    assert.ok(isExcept(egressOf(modeDefault("clusterTier"))));
+    assert.ok(isList(egressOf(modeDefault("networkPolicy"))));
+    // A value in the stack file wins over the mode's default, either way.
+    const explicit = (mode: string, rendering: string) =>
+      configWith((v) => {
+        v.policyMode = mode;
+        v.egress.publicInternet = rendering;
+      });
+    assert.ok(isList(egressOf(explicit("clusterTier", "complement"))));
+    assert.ok(isExcept(egressOf(explicit("networkPolicy", "except"))));
   });
 });
