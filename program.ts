@@ -134,7 +134,18 @@ export async function segmentation(hooks: ProgramHooks = {}) {
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
 
-  return outputsOf({ config, kubernetes, ingress, bounds, wafs, aws, podGroups, mesh, labelIntegrity, guard });
+  return outputsOf({
+    config,
+    kubernetes,
+    ingress,
+    bounds,
+    wafs,
+    aws,
+    podGroups,
+    mesh,
+    labelIntegrity,
+    guard,
+  });
 }
 
 /**
