@@ -70,14 +70,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
   // The mesh's objects live in managed namespaces (and the control plane's, which Linkerd's install made).
   const meshObjects = planMesh(config);
   const securityGroupPolicies = planSecurityGroupPolicies(config);
-  // Only the namespaces that later resources wait for are kept: the rest, with their policies, can be
-  // collected once registered, instead of holding some 60,000 resource objects until the run ends.
-  const needed = new Set([
-    ...ingress.map((plan) => plan.identity.namespace),
-    ...wafPlans.map((plan) => plan.albIngress.metadata.namespace),
-    ...meshObjects.map((o) => o.namespace),
-    ...securityGroupPolicies.map((policy) => policy.namespace),
-  ]);
+  const needed = namespacesWaitedFor(ingress, wafPlans, meshObjects, securityGroupPolicies);
   const namespaces = await declareNamespaces(kubernetes, needed, policiesAfter, hooks);
   const namespaceOf = (name: string) => {
     const namespace = namespaces.get(name);
@@ -85,31 +78,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     return namespace;
   };
 
-  const controllers = new Map(
-    ingress.map((plan) => {
-      const namespace = namespaceOf(plan.identity.namespace);
-      return [
-        plan.area,
-        new IngressController(plan.resourceName, {
-          namespace: namespace.namespaceName,
-          plan,
-          dependsOn: [namespace, ...policiesAfter],
-        }),
-      ];
-    }),
-  );
-  const wafs = wafPlans.map((plan) => {
-    const controller = controllers.get(plan.area);
-    return {
-      area: plan.area,
-      waf: new PublicWaf(plan.resourceName, {
-        namespace: namespaceOf(plan.albIngress.metadata.namespace).namespaceName,
-        plan,
-        dependsOn: controller ? [controller] : [],
-      }),
-    };
-  });
-
+  const wafs = declareIngress(ingress, wafPlans, namespaceOf, policiesAfter);
   const mesh =
     meshObjects.length > 0
       ? new MeshPolicies("mesh", {
@@ -121,15 +90,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
         })
       : undefined;
 
-  // Store clients' pods get their security groups once their namespace and the pod-ENI add-on are in.
-  const podGroups = new PodSecurityGroups("pod-security-groups", {
-    policies: securityGroupPolicies,
-    clientGroupIds: aws.clientGroupIds,
-    dependsOn: [
-      ...[...new Set(securityGroupPolicies.map((policy) => policy.namespace))].map(namespaceOf),
-      ...aws.vpcCni,
-    ],
-  });
+  const podGroups = declarePodGroups(securityGroupPolicies, aws, namespaceOf);
 
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
@@ -145,6 +106,76 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     mesh,
     labelIntegrity,
     guard,
+  });
+}
+
+/**
+ * The namespaces later resources wait for. Only their components are kept: the rest, with their policies,
+ * can be collected once registered, instead of holding some 60,000 resource objects until the run ends.
+ */
+function namespacesWaitedFor(
+  ingress: ReturnType<typeof planIngressControllers>,
+  wafPlans: ReturnType<typeof planPublicWafs>,
+  meshObjects: ReturnType<typeof planMesh>,
+  securityGroupPolicies: ReturnType<typeof planSecurityGroupPolicies>,
+): Set<string> {
+  return new Set([
+    ...ingress.map((plan) => plan.identity.namespace),
+    ...wafPlans.map((plan) => plan.albIngress.metadata.namespace),
+    ...meshObjects.map((o) => o.namespace),
+    ...securityGroupPolicies.map((policy) => policy.namespace),
+  ]);
+}
+
+/** Store clients' pods get their security groups once their namespace and the pod-ENI add-on are in. */
+function declarePodGroups(
+  securityGroupPolicies: ReturnType<typeof planSecurityGroupPolicies>,
+  aws: AwsSide,
+  namespaceOf: (name: string) => ManagedNamespace,
+): PodSecurityGroups {
+  return new PodSecurityGroups("pod-security-groups", {
+    policies: securityGroupPolicies,
+    clientGroupIds: aws.clientGroupIds,
+    dependsOn: [
+      ...[...new Set(securityGroupPolicies.map((policy) => policy.namespace))].map(namespaceOf),
+      ...aws.vpcCni,
+    ],
+  });
+}
+
+/**
+ * Each area's ingress controller in its namespace, once that namespace's policies are enforced, and the
+ * public controller's WAF after it; returns the WAFs by area.
+ */
+function declareIngress(
+  ingress: ReturnType<typeof planIngressControllers>,
+  wafPlans: ReturnType<typeof planPublicWafs>,
+  namespaceOf: (name: string) => ManagedNamespace,
+  policiesAfter: pulumi.Resource[],
+): { area: string; waf: PublicWaf }[] {
+  const controllers = new Map(
+    ingress.map((plan) => {
+      const namespace = namespaceOf(plan.identity.namespace);
+      return [
+        plan.area,
+        new IngressController(plan.resourceName, {
+          namespace: namespace.namespaceName,
+          plan,
+          dependsOn: [namespace, ...policiesAfter],
+        }),
+      ];
+    }),
+  );
+  return wafPlans.map((plan) => {
+    const controller = controllers.get(plan.area);
+    return {
+      area: plan.area,
+      waf: new PublicWaf(plan.resourceName, {
+        namespace: namespaceOf(plan.albIngress.metadata.namespace).namespaceName,
+        plan,
+        dependsOn: controller ? [controller] : [],
+      }),
+    };
   });
 }
 
