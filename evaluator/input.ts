@@ -293,50 +293,110 @@ function estateFrom(report: Report, raw: unknown, path: string): Omit<CheckedEst
   if (!objectAt(report, raw, path || "(input)", "{namespaces, pods, policies}")) {
     return { estate, clusterPolicies };
   }
-  const lists = {
-    namespaces: raw.namespaces ?? [],
-    pods: raw.pods ?? [],
-    policies: raw.policies ?? [],
-    clusterPolicies: raw.clusterPolicies ?? [],
-  };
+  estate.namespaces = namespacesFrom(report, raw.namespaces ?? [], childPath(path, "namespaces"));
+  const namespaceNames = new Set(estate.namespaces.map((ns) => ns.name));
+  estate.pods = podsFrom(report, raw.pods ?? [], childPath(path, "pods"), namespaceNames);
+  const takeClusterPolicy = clusterPolicyTaker(report, (item, policy, at) => {
+    clusterPolicies.push({ policy, path: at });
+    estate.clusterPolicies!.push(item as ClusterTierManifest);
+  });
 
-  const namespaceNames = new Set<string>();
-  const namespacesPath = childPath(path, "namespaces");
-  if (arrayAt(report, lists.namespaces, namespacesPath, "namespaces")) {
-    lists.namespaces.forEach((item, i) => {
-      const namespace = checkNamespace(report, item, childPath(namespacesPath, i));
-      if (!namespace) return;
-      if (namespaceNames.has(namespace.name)) {
-        report.add(childPath(childPath(namespacesPath, i), "name"), namespace.name, "is listed twice");
-        return;
-      }
-      namespaceNames.add(namespace.name);
-      estate.namespaces.push(namespace);
-    });
-  }
-
-  const podsPath = childPath(path, "pods");
-  if (arrayAt(report, lists.pods, podsPath, "pods")) {
+  const policiesPath = childPath(path, "policies");
+  const policies = raw.policies ?? [];
+  if (arrayAt(report, policies, policiesPath, "NetworkPolicies and cluster-tier policies")) {
     const seen = new Set<string>();
-    const ips = new Map<string, string>();
-    for (const [i, item] of lists.pods.entries()) {
-      const at = childPath(podsPath, i);
-      const pod = checkPod(report, item, at, namespaceNames);
-      if (!pod) continue;
-      const key = `${pod.namespace}/${pod.name}`;
-      const owner = ips.get(pod.ip);
-      if (seen.has(key)) report.add(childPath(at, "name"), pod.name, `is listed twice in ${pod.namespace}`);
-      else if (owner) report.add(childPath(at, "ip"), pod.ip, `is also the address of pod ${owner}`);
+    for (const [i, item] of policies.entries()) {
+      const at = childPath(policiesPath, i);
+      if (isClusterTierObject(item)) {
+        takeClusterPolicy(item, at);
+        continue;
+      }
+      if (!checkPolicy(report, item, at, namespaceNames)) continue;
+      const policy = item as NetworkPolicy;
+      const key = `${policy.metadata!.namespace}/${policy.metadata!.name}`;
+      if (seen.has(key)) report.add(childPath(at, "metadata"), key, "is listed twice");
       else {
         seen.add(key);
-        ips.set(pod.ip, key);
-        estate.pods.push(pod);
+        estate.policies.push(policy);
       }
     }
   }
 
+  const clusterPath = childPath(path, "clusterPolicies");
+  const cluster = raw.clusterPolicies ?? [];
+  if (arrayAt(report, cluster, clusterPath, "cluster-tier policies")) {
+    for (const [i, item] of cluster.entries()) {
+      const at = childPath(clusterPath, i);
+      if (isClusterTierObject(item)) takeClusterPolicy(item, at);
+      else {
+        const kind = isRecord(item) ? item.kind : undefined;
+        report.add(
+          childPath(at, "kind"),
+          kind,
+          "is not a cluster-tier kind; use ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy",
+        );
+      }
+    }
+  }
+  return { estate, clusterPolicies };
+}
+
+/** The namespaces that check out, each name once. */
+function namespacesFrom(report: Report, list: unknown, path: string): Estate["namespaces"] {
+  const namespaces: Estate["namespaces"] = [];
+  if (!arrayAt(report, list, path, "namespaces")) return namespaces;
+  const names = new Set<string>();
+  list.forEach((item, i) => {
+    const namespace = checkNamespace(report, item, childPath(path, i));
+    if (!namespace) return;
+    if (names.has(namespace.name)) {
+      report.add(childPath(childPath(path, i), "name"), namespace.name, "is listed twice");
+      return;
+    }
+    names.add(namespace.name);
+    namespaces.push(namespace);
+  });
+  return namespaces;
+}
+
+/** The pods that check out, in namespaces of the estate, each name and each address once. */
+function podsFrom(
+  report: Report,
+  list: unknown,
+  path: string,
+  namespaceNames: ReadonlySet<string>,
+): Estate["pods"] {
+  const pods: Estate["pods"] = [];
+  if (!arrayAt(report, list, path, "pods")) return pods;
+  const seen = new Set<string>();
+  const ips = new Map<string, string>();
+  for (const [i, item] of list.entries()) {
+    const at = childPath(path, i);
+    const pod = checkPod(report, item, at, namespaceNames);
+    if (!pod) continue;
+    const key = `${pod.namespace}/${pod.name}`;
+    const owner = ips.get(pod.ip);
+    if (seen.has(key)) report.add(childPath(at, "name"), pod.name, `is listed twice in ${pod.namespace}`);
+    else if (owner) report.add(childPath(at, "ip"), pod.ip, `is also the address of pod ${owner}`);
+    else {
+      seen.add(key);
+      ips.set(pod.ip, key);
+      pods.push(pod);
+    }
+  }
+  return pods;
+}
+
+/**
+ * Checks cluster-tier policies as they come, from `policies` or `clusterPolicies`, and hands on each one
+ * that checks out and whose name is not taken: one name per kind, and one BaselineAdminNetworkPolicy.
+ */
+function clusterPolicyTaker(
+  report: Report,
+  take: (item: unknown, policy: ClusterPolicy, at: string) => void,
+): (item: unknown, at: string) => void {
   const clusterNames = new Map<string, string>();
-  const takeClusterPolicy = (item: unknown, at: string) => {
+  return (item, at) => {
     const policy = checkClusterPolicy(report, item as Record<string, unknown>, at);
     if (!policy) return;
     // Cluster-scoped names are unique per kind; the two ClusterNetworkPolicy APIs are separate resources.
@@ -356,46 +416,8 @@ function estateFrom(report: Report, raw: unknown, path: string): Omit<CheckedEst
       return;
     }
     clusterNames.set(key, at);
-    clusterPolicies.push({ policy, path: at });
-    estate.clusterPolicies!.push(item as ClusterTierManifest);
+    take(item, policy, at);
   };
-
-  const policiesPath = childPath(path, "policies");
-  if (arrayAt(report, lists.policies, policiesPath, "NetworkPolicies and cluster-tier policies")) {
-    const seen = new Set<string>();
-    for (const [i, item] of lists.policies.entries()) {
-      const at = childPath(policiesPath, i);
-      if (isClusterTierObject(item)) {
-        takeClusterPolicy(item, at);
-        continue;
-      }
-      if (!checkPolicy(report, item, at, namespaceNames)) continue;
-      const policy = item as NetworkPolicy;
-      const key = `${policy.metadata!.namespace}/${policy.metadata!.name}`;
-      if (seen.has(key)) report.add(childPath(at, "metadata"), key, "is listed twice");
-      else {
-        seen.add(key);
-        estate.policies.push(policy);
-      }
-    }
-  }
-
-  const clusterPath = childPath(path, "clusterPolicies");
-  if (arrayAt(report, lists.clusterPolicies, clusterPath, "cluster-tier policies")) {
-    for (const [i, item] of lists.clusterPolicies.entries()) {
-      const at = childPath(clusterPath, i);
-      if (isClusterTierObject(item)) takeClusterPolicy(item, at);
-      else {
-        const kind = isRecord(item) ? item.kind : undefined;
-        report.add(
-          childPath(at, "kind"),
-          kind,
-          "is not a cluster-tier kind; use ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy",
-        );
-      }
-    }
-  }
-  return { estate, clusterPolicies };
 }
 
 /** What probe and matrix checks need to know about the estate. */
