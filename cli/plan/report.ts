@@ -84,33 +84,8 @@ export function storeAccessBlocks(answers: readonly StoreAccessAnswer[]): Block[
 }
 
 export function reportBlocks(input: ReportInput): Block[] {
-  const { stack, summary, design } = input;
-  const blocks: Block[] = [];
-  const byArea = new Map<string, number>();
-  for (const ns of summary.namespaces) byArea.set(ns.area, (byArea.get(ns.area) ?? 0) + 1);
-  const areas = [...byArea].map(([area, n]) => `${area} ${n}`).join(", ");
-
-  blocks.push({ kind: "heading", level: 1, text: `Reachability: stack \`${stack}\`` });
-  blocks.push({
-    kind: "paragraph",
-    text:
-      `Phase \`${input.phase}\`; ${count(summary.namespaces.length, "area namespace")} (${areas}). ` +
-      `${summary.connections.evaluated.toLocaleString("en")} connections evaluated with Kubernetes ` +
-      `NetworkPolicy semantics, ${summary.connections.allowed.toLocaleString("en")} allowed. ` +
-      designSentence(design),
-  });
-  blocks.push({ kind: "picture", src: "reachability.svg", alt: `Heat map of who reaches whom in ${stack}` });
-  blocks.push({
-    kind: "paragraph",
-    text:
-      'Every area namespace holds two stand-in pods: `<namespace>/endpoint`, labelled `endpoint: "true"`, ' +
-      "and `<namespace>/worker`, both serving " +
-      `${portText(SERVICE)}. The other roles are \`ingress-<area>/controller\`, the tools' pods, ` +
-      "`kube-system/coredns` and `default/stranger` (a namespace without an area). A cell counts " +
-      "connections between pods, never a pod and itself: `allow` when all of them are allowed, `deny` when " +
-      "none is, `k/n` when k of n are. `netseg explain` tells why for any one of them.",
-  });
-
+  const { summary, design } = input;
+  const blocks: Block[] = [...introBlocks(input)];
   for (const table of summary.phases) {
     blocks.push({
       kind: "heading",
@@ -127,25 +102,67 @@ export function reportBlocks(input: ReportInput): Block[] {
       align: ["left", ...table.columns.map(() => "center" as const)],
     });
   }
-
   blocks.push({ kind: "heading", level: 2, text: "Between namespaces" });
   blocks.push(...namespaceBlocks(summary));
+  blocks.push(...outsideBlocks(summary));
+  blocks.push(...controllerBlocks(summary));
+  blocks.push(...storeAccessBlocks(input.storeAccess ?? []));
+  blocks.push({ kind: "heading", level: 2, text: "Design check" });
+  blocks.push(...designBlocks(design));
+  if (input.tenantProof) {
+    blocks.push({ kind: "heading", level: 2, text: "Tenant-proof" });
+    blocks.push(...tenantProofBlocks(input.tenantProof));
+  }
+  return blocks;
+}
 
-  blocks.push({ kind: "heading", level: 2, text: "Out of the cluster" });
-  blocks.push({
-    kind: "paragraph",
-    text: "Egress of every pod of an area's namespaces, by destination, with the ports they reach.",
-  });
+/** The title, what was evaluated, the heat map, and how to read a cell. */
+function introBlocks({ stack, phase, summary, design }: ReportInput): Block[] {
+  const byArea = new Map<string, number>();
+  for (const ns of summary.namespaces) byArea.set(ns.area, (byArea.get(ns.area) ?? 0) + 1);
+  const areas = [...byArea].map(([area, n]) => `${area} ${n}`).join(", ");
+  return [
+    { kind: "heading", level: 1, text: `Reachability: stack \`${stack}\`` },
+    {
+      kind: "paragraph",
+      text:
+        `Phase \`${phase}\`; ${count(summary.namespaces.length, "area namespace")} (${areas}). ` +
+        `${summary.connections.evaluated.toLocaleString("en")} connections evaluated with Kubernetes ` +
+        `NetworkPolicy semantics, ${summary.connections.allowed.toLocaleString("en")} allowed. ` +
+        designSentence(design),
+    },
+    { kind: "picture", src: "reachability.svg", alt: `Heat map of who reaches whom in ${stack}` },
+    {
+      kind: "paragraph",
+      text:
+        'Every area namespace holds two stand-in pods: `<namespace>/endpoint`, labelled `endpoint: "true"`, ' +
+        "and `<namespace>/worker`, both serving " +
+        `${portText(SERVICE)}. The other roles are \`ingress-<area>/controller\`, the tools' pods, ` +
+        "`kube-system/coredns` and `default/stranger` (a namespace without an area). A cell counts " +
+        "connections between pods, never a pod and itself: `allow` when all of them are allowed, `deny` when " +
+        "none is, `k/n` when k of n are. `netseg explain` tells why for any one of them.",
+    },
+  ];
+}
+
+/** Each area's egress out of the cluster, then cluster DNS and the tools, with the ports reached. */
+function outsideBlocks(summary: ReachabilitySummary): Block[] {
   const outside = summary.egress[0]?.cells.map((c) => c.destination) ?? [];
-  blocks.push({
-    kind: "table",
-    header: [
-      "from ↓ to →",
-      ...outside.map((d) => ("ip" in d.endpoint ? `${d.label} (${d.endpoint.ip})` : d.label)),
-    ],
-    rows: summary.egress.map((row) => [row.area, ...row.cells.map((c) => portsCellText(c.cell))]),
-  });
-
+  const blocks: Block[] = [
+    { kind: "heading", level: 2, text: "Out of the cluster" },
+    {
+      kind: "paragraph",
+      text: "Egress of every pod of an area's namespaces, by destination, with the ports they reach.",
+    },
+    {
+      kind: "table",
+      header: [
+        "from ↓ to →",
+        ...outside.map((d) => ("ip" in d.endpoint ? `${d.label} (${d.endpoint.ip})` : d.label)),
+      ],
+      rows: summary.egress.map((row) => [row.area, ...row.cells.map((c) => portsCellText(c.cell))]),
+    },
+  ];
   for (const service of summary.services) {
     blocks.push({ kind: "heading", level: 2, text: service.title });
     blocks.push({
@@ -157,8 +174,12 @@ export function reportBlocks(input: ReportInput): Block[] {
       rows: service.rows.map((row) => [row.group.name, ...row.cells.map(portsCellText)]),
     });
   }
+  return blocks;
+}
 
-  blocks.push({ kind: "heading", level: 2, text: "Ingress controllers" });
+/** Per controller: who reaches its ports, and what it reaches. */
+function controllerBlocks(summary: ReachabilitySummary): Block[] {
+  const blocks: Block[] = [{ kind: "heading", level: 2, text: "Ingress controllers" }];
   for (const controller of summary.controllers) {
     blocks.push({ kind: "heading", level: 3, text: `\`${controller.controller.key}\` (${controller.area})` });
     blocks.push({
@@ -171,15 +192,6 @@ export function reportBlocks(input: ReportInput): Block[] {
       header: ["to", "reached"],
       rows: controller.outbound.map((row) => [row.name, portsCellText(row.cell)]),
     });
-  }
-
-  blocks.push(...storeAccessBlocks(input.storeAccess ?? []));
-
-  blocks.push({ kind: "heading", level: 2, text: "Design check" });
-  blocks.push(...designBlocks(design));
-  if (input.tenantProof) {
-    blocks.push({ kind: "heading", level: 2, text: "Tenant-proof" });
-    blocks.push(...tenantProofBlocks(input.tenantProof));
   }
   return blocks;
 }
