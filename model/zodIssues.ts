@@ -51,17 +51,8 @@ function zodIssueInWords(issue: ZodIssue, context: ZodIssueContext): ConfigIssue
           fix: (issue.params?.fix as string | undefined) ?? "correct the value",
         },
       ];
-    case "unrecognized_keys": {
-      const known = knownFieldsAt(context.schema, parts);
-      return issue.keys.map((key) => ({
-        path: context.path([...parts, key]),
-        value: (issue.input as Record<string, unknown> | undefined)?.[key],
-        problem: "is not a known field",
-        fix:
-          suggestion(key, known) ??
-          (known.length > 0 ? `remove it; known fields are ${known.join(", ")}` : "remove it"),
-      }));
-    }
+    case "unrecognized_keys":
+      return unknownFields(issue, context);
     case "invalid_value": {
       const values = issue.values.map(String);
       const areas =
@@ -95,45 +86,70 @@ function zodIssueInWords(issue: ZodIssue, context: ZodIssueContext): ConfigIssue
       return [
         { path: at, value: issue.input, problem: "is out of range", fix: `use at most ${issue.maximum}` },
       ];
-    case "invalid_union": {
-      // A map where one shape of the union is a map: its fields are what is wrong, so name them.
-      if (issue.input === undefined) {
-        return [
-          {
-            path: at,
-            value: undefined,
-            problem: "is missing",
-            fix: `add it (${context.union?.noun ?? "a value"})`,
-          },
-        ];
-      }
-      const fields = objectBranch(issue);
-      if (fields) {
-        return fields.flatMap((inner) =>
-          issuesFromZod({ ...inner, path: [...parts, ...inner.path] } as ZodIssue, context),
-        );
-      }
-      return context.union
-        ? [
-            {
-              path: at,
-              value: issue.input,
-              problem: `is ${describe(issue.input)}, not ${context.union.noun}`,
-              fix: context.union.fix,
-            },
-          ]
-        : [
-            {
-              path: at,
-              value: issue.input,
-              problem: "has none of the accepted shapes",
-              fix: "correct the value",
-            },
-          ];
-    }
+    case "invalid_union":
+      return unionInWords(issue, context);
     default:
       return [{ path: at, value: issue.input, problem: issue.message, fix: "correct the value" }];
   }
+}
+
+/** Each unknown field of a map, with the known field probably meant or the list of known ones. */
+function unknownFields(
+  issue: Extract<ZodIssue, { code: "unrecognized_keys" }>,
+  context: ZodIssueContext,
+): ConfigIssue[] {
+  const parts = issue.path as PropertyKey[];
+  const known = knownFieldsAt(context.schema, parts);
+  return issue.keys.map((key) => ({
+    path: context.path([...parts, key]),
+    value: (issue.input as Record<string, unknown> | undefined)?.[key],
+    problem: "is not a known field",
+    fix:
+      suggestion(key, known) ??
+      (known.length > 0 ? `remove it; known fields are ${known.join(", ")}` : "remove it"),
+  }));
+}
+
+/**
+ * A value that fits no shape of a union. A map where one shape of the union is a map has its fields named,
+ * since they are what is wrong; anything else is named by what the union stands for.
+ */
+function unionInWords(issue: Extract<ZodIssue, { code: "invalid_union" }>, context: ZodIssueContext): ConfigIssue[] {
+  const parts = issue.path as PropertyKey[];
+  const at = context.path(parts);
+  if (issue.input === undefined) {
+    return [
+      {
+        path: at,
+        value: undefined,
+        problem: "is missing",
+        fix: `add it (${context.union?.noun ?? "a value"})`,
+      },
+    ];
+  }
+  const fields = objectBranch(issue);
+  if (fields) {
+    return fields.flatMap((inner) =>
+      issuesFromZod({ ...inner, path: [...parts, ...inner.path] } as ZodIssue, context),
+    );
+  }
+  return context.union
+    ? [
+        {
+          path: at,
+          value: issue.input,
+          problem: `is ${describe(issue.input)}, not ${context.union.noun}`,
+          fix: context.union.fix,
+        },
+      ]
+    : [
+        {
+          path: at,
+          value: issue.input,
+          problem: "has none of the accepted shapes",
+          fix: "correct the value",
+        },
+      ];
 }
 
 /**
