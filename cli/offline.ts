@@ -108,14 +108,46 @@ export async function runOffline<T>(
 ): Promise<OfflineRun<T>> {
   const resources: RecordedResource[] = [];
   const failures: Error[] = [];
-  // The inputs the mock monitor has just deserialized for `newResource`, taken over by the recorder below.
-  let deserialized: Record<string, unknown> | undefined;
-
+  // The inputs the mock monitor has just deserialized for `newResource`, taken over by the recorder.
+  const handover: Handover = {};
   pulumi.runtime.setAllConfig(options.config);
+  await setOfflineMocks(options, failures, handover);
+  const stopRecording = recordRegistrations(resources, failures, handover);
+  const engineWarnings = captureEngineWarnings();
+  // Pulumi takes a full stack trace for every resource it registers (its source position) and one for every
+  // promise it tracks, and tsx turns source maps on: mapping each frame of those traces back to TypeScript
+  // was two thirds of a large plan's run. Nothing here reads those positions, so the run goes without; an
+  // error the program throws still carries its stack, in the compiled positions.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
+  try {
+    const outputs = program();
+    const resolved = (await settle(outputs)) as T;
+    await pulumi.runtime.disconnect();
+    if (failures.length > 0) throw failures[0];
+    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { resources, warnings: engineWarnings.warnings, outputs: resolved };
+  } finally {
+    process.setSourceMapsEnabled(sourceMaps);
+    engineWarnings.stop();
+    stopRecording();
+  }
+}
+
+/** What the mocks' `newResource` passes to the recorder of the same registration. */
+interface Handover {
+  inputs?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Mocks that answer every resource with its inputs as state (and a mock id and ARN), and only the invokes
+ * the options name: any other invoke fails the run.
+ */
+async function setOfflineMocks(options: OfflineOptions, failures: Error[], handover: Handover): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        deserialized = args.inputs;
+        handover.inputs = args.inputs;
         const state = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
         const id = args.custom ? `mock::${args.type}::${args.name}` : undefined;
         return {
@@ -139,7 +171,13 @@ export async function runOffline<T>(
     options.stack,
     false,
   );
+}
 
+/**
+ * Records every resource the mock monitor registers, with its inputs and options, as soon as it is
+ * registered. Returns the function that puts the monitor back.
+ */
+function recordRegistrations(resources: RecordedResource[], failures: Error[], handover: Handover): () => void {
   // Every request brings its own copy of the URNs it names: a namespace's policies each wait for the same
   // dozen resources, so at 10,000 namespaces the copies of those URNs alone took about 100 MB. Records
   // share one copy of each.
@@ -150,12 +188,11 @@ export async function runOffline<T>(
     interned.set(text, text);
     return text;
   };
-
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     let inputs: Record<string, unknown> | undefined;
-    deserialized = undefined;
+    handover.inputs = undefined;
     const registered = register(req, (err, res) => {
       if (err) failures.push(err instanceof Error ? err : new Error(String(err)));
       if (res) {
@@ -167,13 +204,20 @@ export async function runOffline<T>(
     });
     // The mock monitor calls `newResource` before its first await, with the inputs deserialized: reuse
     // them rather than deserializing every resource's inputs a second time (a tenth of a large plan's run).
-    inputs = deserialized;
+    inputs = handover.inputs;
     return registered;
   };
+  return () => {
+    monitor.registerResource = register;
+  };
+}
 
-  // Without an engine to send them to, Pulumi writes the program's log messages to the console as
-  // `warning: [runtime] ...` (@pulumi/pulumi log/index.js). They belong to the run's result: netseg shows
-  // them as its own warnings, and tests read them instead of printing them between their dots.
+/**
+ * Without an engine to send them to, Pulumi writes the program's log messages to the console as
+ * `warning: [runtime] ...` (@pulumi/pulumi log/index.js). They belong to the run's result: netseg shows
+ * them as its own warnings, and tests read them instead of printing them between their dots.
+ */
+function captureEngineWarnings(): { warnings: string[]; stop(): void } {
   const warnings: string[] = [];
   const consoleWarn = console.warn;
   console.warn = (...args: unknown[]) => {
@@ -181,24 +225,12 @@ export async function runOffline<T>(
     if (text.startsWith(ENGINE_WARNING)) warnings.push(text.slice(ENGINE_WARNING.length));
     else consoleWarn(...args);
   };
-  // Pulumi takes a full stack trace for every resource it registers (its source position) and one for every
-  // promise it tracks, and tsx turns source maps on: mapping each frame of those traces back to TypeScript
-  // was two thirds of a large plan's run. Nothing here reads those positions, so the run goes without; an
-  // error the program throws still carries its stack, in the compiled positions.
-  const sourceMaps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(false);
-  try {
-    const outputs = program();
-    const resolved = (await settle(outputs)) as T;
-    await pulumi.runtime.disconnect();
-    if (failures.length > 0) throw failures[0];
-    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return { resources, warnings, outputs: resolved };
-  } finally {
-    process.setSourceMapsEnabled(sourceMaps);
-    console.warn = consoleWarn;
-    monitor.registerResource = register;
-  }
+  return {
+    warnings,
+    stop() {
+      console.warn = consoleWarn;
+    },
+  };
 }
 
 /**
