@@ -145,54 +145,14 @@ export function collapse(
     if (e.role.kind !== "area-pod" || e.namespace === undefined) continue;
     podsOf.set(e.namespace, (podsOf.get(e.namespace) ?? new Set()).add(e.key));
   }
-
-  type Line = { from: string; to: string; fromKeys: string[]; toKeys: string[]; changes: ConnectionChange[] };
-  const signature = (c: ConnectionChange) => `${portsKey(c.before)}>${portsKey(c.after)}`;
-  let lines: Line[] = changes.map((c) => ({
+  const single: Line[] = changes.map((c) => ({
     from: c.from,
     to: c.to,
     fromKeys: [c.from],
     toKeys: [c.to],
     changes: [c],
   }));
-
-  const merge = (side: "from" | "to") => {
-    const other = side === "from" ? "to" : "from";
-    const groups = new Map<string, Line[]>();
-    for (const line of lines) {
-      const namespace = endpoints.get(line[side])?.namespace;
-      const unit =
-        endpoints.get(line[side])?.role.kind === "area-pod" ? `ns:${namespace}` : `key:${line[side]}`;
-      const key = `${unit}|${line[other]}|${signature(line.changes[0]!)}`;
-      groups.set(key, [...(groups.get(key) ?? []), line]);
-    }
-    lines = [...groups.values()].flatMap((group) => {
-      const first = group[0]!;
-      const namespace = endpoints.get(first[side])?.namespace;
-      const pods = namespace === undefined ? undefined : podsOf.get(namespace);
-      const covered = new Set(group.map((l) => l[side]));
-      if (
-        group.length < 2 ||
-        !pods ||
-        pods.size !== covered.size ||
-        ![...pods].every((p) => covered.has(p))
-      ) {
-        return group;
-      }
-      const keys = side === "from" ? "fromKeys" : "toKeys";
-      return [
-        {
-          ...first,
-          [side]: `${namespace}/*`,
-          [keys]: group.flatMap((l) => l[keys]),
-          changes: group.flatMap((l) => l.changes),
-        },
-      ];
-    });
-  };
-  merge("to");
-  merge("from");
-
+  const lines = mergePods(mergePods(single, "to", endpoints, podsOf), "from", endpoints, podsOf);
   const groupOf = (key: string) => endpoints.get(key)?.group ?? "";
   const labelOf = (end: string, keys: string[]) =>
     keys.length > 1 ? end : (endpoints.get(end)?.label ?? end);
@@ -209,18 +169,69 @@ export function collapse(
         changes: line.changes,
       };
     })
-    .sort((a, b) => {
-      const [af, at] = a.groups.split(" → ") as [string, string];
-      const [bf, bt] = b.groups.split(" → ") as [string, string];
-      return (
-        groupOrder(af, AREAS) - groupOrder(bf, AREAS) ||
-        af.localeCompare(bf) ||
-        groupOrder(at, AREAS) - groupOrder(bt, AREAS) ||
-        at.localeCompare(bt) ||
-        a.from.localeCompare(b.from) ||
-        a.to.localeCompare(b.to)
-      );
-    });
+    .sort(lineOrder);
+}
+
+/** A line of the diff while it is being collapsed: its ends as shown, and the keys they stand for. */
+interface Line {
+  from: string;
+  to: string;
+  fromKeys: string[];
+  toKeys: string[];
+  changes: ConnectionChange[];
+}
+
+/**
+ * On one side of the lines, replaces the lines of every stand-in pod of a namespace by one line for
+ * `namespace/*`, where they share the other end and change the same ports.
+ */
+function mergePods(
+  lines: readonly Line[],
+  side: "from" | "to",
+  endpoints: ReadonlyMap<string, PlanEndpoint>,
+  podsOf: ReadonlyMap<string, ReadonlySet<string>>,
+): Line[] {
+  const other = side === "from" ? "to" : "from";
+  const signature = (c: ConnectionChange) => `${portsKey(c.before)}>${portsKey(c.after)}`;
+  const groups = new Map<string, Line[]>();
+  for (const line of lines) {
+    const namespace = endpoints.get(line[side])?.namespace;
+    const unit = endpoints.get(line[side])?.role.kind === "area-pod" ? `ns:${namespace}` : `key:${line[side]}`;
+    const key = `${unit}|${line[other]}|${signature(line.changes[0]!)}`;
+    groups.set(key, [...(groups.get(key) ?? []), line]);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const first = group[0]!;
+    const namespace = endpoints.get(first[side])?.namespace;
+    const pods = namespace === undefined ? undefined : podsOf.get(namespace);
+    const covered = new Set(group.map((l) => l[side]));
+    if (group.length < 2 || !pods || pods.size !== covered.size || ![...pods].every((p) => covered.has(p))) {
+      return group;
+    }
+    const keys = side === "from" ? "fromKeys" : "toKeys";
+    return [
+      {
+        ...first,
+        [side]: `${namespace}/*`,
+        [keys]: group.flatMap((l) => l[keys]),
+        changes: group.flatMap((l) => l.changes),
+      },
+    ];
+  });
+}
+
+/** Lines by the groups of their ends (areas in their order, then the rest by name), then by their ends. */
+function lineOrder(a: DiffLine, b: DiffLine): number {
+  const [af, at] = a.groups.split(" → ") as [string, string];
+  const [bf, bt] = b.groups.split(" → ") as [string, string];
+  return (
+    groupOrder(af, AREAS) - groupOrder(bf, AREAS) ||
+    af.localeCompare(bf) ||
+    groupOrder(at, AREAS) - groupOrder(bt, AREAS) ||
+    at.localeCompare(bt) ||
+    a.from.localeCompare(b.from) ||
+    a.to.localeCompare(b.to)
+  );
 }
 
 function portsKey(ports: readonly PortRef[]): string {
