@@ -65,63 +65,8 @@ export function probeEstate(
     if (!namespaces.some((ns) => ns.name === name)) namespaces.push({ name, labels: {} });
   }
 
-  const pods: Omit<ProbePod, "ip">[] = [];
   const http: ContainerPort[] = [{ name: "http", containerPort: SERVICE_PORT, protocol: "TCP" }];
-  for (const ns of namespaces) {
-    const area = ns.labels?.[AREA_LABEL];
-    if (ns.labels?.[ROLE_LABEL] !== "area" || !isArea(area)) continue;
-    for (const endpoint of [true, false]) {
-      pods.push({
-        namespace: ns.name,
-        name: endpoint ? "endpoint" : "worker",
-        labels: { app: "netseg-probe", ...(endpoint ? { [ENDPOINT_LABEL]: ENDPOINT_VALUE } : {}) },
-        ports: http,
-        role: { kind: "area-pod", area, endpoint },
-      });
-    }
-  }
-  for (const controller of CONTROLLERS) {
-    pods.push({
-      namespace: controller.namespace,
-      name: "controller",
-      labels: { ...controller.podLabels },
-      ports: controllerPorts(controller),
-      role: { kind: "controller", area: controller.area },
-    });
-  }
-  const { monitoring, vault } = config.tools;
-  pods.push({
-    namespace: monitoring.namespace,
-    name: "prometheus",
-    labels: { app: "netseg-probe", ...monitoring.podLabels },
-    ports: monitoring.ports.map((port) => ({ containerPort: port, protocol: "TCP" })),
-    role: { kind: "monitoring" },
-  });
-  pods.push({
-    namespace: vault.namespace,
-    name: "vault",
-    labels: { app: "netseg-probe", ...vault.podLabels },
-    ports: vault.ports.map((port) => ({ containerPort: port, protocol: "TCP" })),
-    role: { kind: "vault" },
-  });
-  pods.push({
-    namespace: config.egress.dns.namespace,
-    name: "coredns",
-    labels: { ...config.egress.dns.podLabels },
-    ports: [
-      { name: "dns", containerPort: 53, protocol: "UDP" },
-      { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
-    ],
-    role: { kind: "dns" },
-  });
-  pods.push({
-    namespace: UNLABELLED_NAMESPACE,
-    name: "stranger",
-    labels: { app: "netseg-probe" },
-    ports: http,
-    role: { kind: "unlabelled" },
-  });
-
+  const pods = [...areaStandIns(namespaces, http), ...platformStandIns(config, http)];
   const addresses = podAddresses(config.cluster.cidrs, pods.length + extraPods.length);
   const placed = pods.map((pod, index): ProbePod => ({ ...pod, ip: addresses[index]! }));
   const extras = extraPods.map((pod, index): PodInfo => ({ ...pod, ip: addresses[pods.length + index]! }));
@@ -134,6 +79,68 @@ export function probeEstate(
     clusterPolicies: objects.clusterPolicies ?? [],
   };
   return { estate, pods: placed };
+}
+
+/** Two stand-ins in each area namespace: an endpoint pod and a worker, both serving HTTP. */
+function areaStandIns(namespaces: readonly NamespaceInfo[], http: ContainerPort[]): Omit<ProbePod, "ip">[] {
+  return namespaces.flatMap((ns): Omit<ProbePod, "ip">[] => {
+    const area = ns.labels?.[AREA_LABEL];
+    if (ns.labels?.[ROLE_LABEL] !== "area" || !isArea(area)) return [];
+    return [true, false].map((endpoint) => ({
+      namespace: ns.name,
+      name: endpoint ? "endpoint" : "worker",
+      labels: { app: "netseg-probe", ...(endpoint ? { [ENDPOINT_LABEL]: ENDPOINT_VALUE } : {}) },
+      ports: http,
+      role: { kind: "area-pod", area, endpoint },
+    }));
+  });
+}
+
+/** A stand-in for each controller, for the tools, for cluster DNS, and one in a namespace without an area. */
+function platformStandIns(config: SegmentationConfig, http: ContainerPort[]): Omit<ProbePod, "ip">[] {
+  const { monitoring, vault } = config.tools;
+  return [
+    ...CONTROLLERS.map(
+      (controller): Omit<ProbePod, "ip"> => ({
+        namespace: controller.namespace,
+        name: "controller",
+        labels: { ...controller.podLabels },
+        ports: controllerPorts(controller),
+        role: { kind: "controller", area: controller.area },
+      }),
+    ),
+    {
+      namespace: monitoring.namespace,
+      name: "prometheus",
+      labels: { app: "netseg-probe", ...monitoring.podLabels },
+      ports: monitoring.ports.map((port) => ({ containerPort: port, protocol: "TCP" })),
+      role: { kind: "monitoring" },
+    },
+    {
+      namespace: vault.namespace,
+      name: "vault",
+      labels: { app: "netseg-probe", ...vault.podLabels },
+      ports: vault.ports.map((port) => ({ containerPort: port, protocol: "TCP" })),
+      role: { kind: "vault" },
+    },
+    {
+      namespace: config.egress.dns.namespace,
+      name: "coredns",
+      labels: { ...config.egress.dns.podLabels },
+      ports: [
+        { name: "dns", containerPort: 53, protocol: "UDP" },
+        { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+      ],
+      role: { kind: "dns" },
+    },
+    {
+      namespace: UNLABELLED_NAMESPACE,
+      name: "stranger",
+      labels: { app: "netseg-probe" },
+      ports: http,
+      role: { kind: "unlabelled" },
+    },
+  ];
 }
 
 function controllerPorts(controller: ControllerIdentity): ContainerPort[] {
