@@ -72,51 +72,10 @@ export interface ClassOptions {
 /** Groups an estate's namespaces into classes of interchangeable ones. */
 export function namespaceClasses(estate: Estate, options: ClassOptions = {}): EstateClasses {
   const specs = specsByNamespace(estate);
-  const mentioned = new Set<string>();
-  const cidrs = new Set<string>();
-  const collect = (value: unknown) =>
-    visitStrings(value, (text) => {
-      mentioned.add(text);
-      if (CIDR_LIKE.test(text)) cidrs.add(text.trim());
-    });
-  // Estates repeat the same few specs in every namespace: read each distinct one once.
-  const read = new Set<string>();
-  for (const spec of specs.all) {
-    const text = JSON.stringify(spec);
-    if (read.has(text)) continue;
-    read.add(text);
-    collect(spec);
-  }
-
-  const blocks: { range?: ReturnType<typeof cidrToRange> }[] = [...cidrs].sort().map((text) => {
-    const checked = checkCidr(text);
-    return checked.ok ? { range: cidrToRange(checked.cidr) } : {};
-  });
-  // A CIDR the evaluator would read some other way than `checkCidr` does: keep every pod apart by address.
-  const exactAddresses = blocks.some((block) => block.range === undefined);
-  const pinned = new Set<string>();
-  for (const address of options.addresses ?? []) pinned.add(address.trim().split("/")[0]!);
-
-  const abstract = (labels: Record<string, string>) =>
-    Object.keys(labels)
-      .sort()
-      .map((key) => [key, mentioned.has(labels[key]!) ? labels[key]! : UNMENTIONED]);
-
+  const { mentioned, cidrs } = specVocabulary(specs.all);
+  const { abstract, podKey } = podSignatures(mentioned, cidrs, options.addresses ?? []);
   const podsOf = new Map<string, PodInfo[]>();
   for (const pod of estate.pods) podsOf.set(pod.namespace, [...(podsOf.get(pod.namespace) ?? []), pod]);
-  const podKey = (pod: PodInfo) => {
-    let address: bigint | undefined;
-    try {
-      address = addressToNumber(pod.ip.trim());
-    } catch {
-      address = undefined;
-    }
-    const inBlocks = blocks.map((block) =>
-      block.range && address !== undefined && inRange(address, block.range) ? 1 : 0,
-    );
-    const own = exactAddresses || address === undefined || pinned.has(pod.ip.trim()) ? pod.ip : "";
-    return JSON.stringify([pod.name, abstract(pod.labels ?? {}), canonical(pod.ports ?? []), inBlocks, own]);
-  };
 
   const classes: NamespaceClass[] = [];
   const byKey = new Map<string, NamespaceClass>();
@@ -142,9 +101,71 @@ export function namespaceClasses(estate: Estate, options: ClassOptions = {}): Es
     found.members.push(namespace.name);
     classOf.set(namespace.name, found.index);
   }
+  return { classes, classOf, representatives: representativesOf(estate, classes) };
+}
 
+/** Every string the specs mention (a label value they name tells pods apart), and the CIDRs among them. */
+function specVocabulary(specs: readonly unknown[]): { mentioned: Set<string>; cidrs: Set<string> } {
+  const mentioned = new Set<string>();
+  const cidrs = new Set<string>();
+  // Estates repeat the same few specs in every namespace: read each distinct one once.
+  const read = new Set<string>();
+  for (const spec of specs) {
+    const text = JSON.stringify(spec);
+    if (read.has(text)) continue;
+    read.add(text);
+    visitStrings(spec, (value) => {
+      mentioned.add(value);
+      if (CIDR_LIKE.test(value)) cidrs.add(value.trim());
+    });
+  }
+  return { mentioned, cidrs };
+}
+
+/**
+ * What the evaluator can tell of labels and pods: label values no spec mentions read alike, and a pod's
+ * address counts only as the blocks that contain it (or as itself, where an endpoint names it).
+ */
+function podSignatures(
+  mentioned: ReadonlySet<string>,
+  cidrs: ReadonlySet<string>,
+  endpointAddresses: readonly string[],
+): {
+  abstract: (labels: Record<string, string>) => string[][];
+  podKey: (pod: PodInfo) => string;
+} {
+  const blocks: { range?: ReturnType<typeof cidrToRange> }[] = [...cidrs].sort().map((text) => {
+    const checked = checkCidr(text);
+    return checked.ok ? { range: cidrToRange(checked.cidr) } : {};
+  });
+  // A CIDR the evaluator would read some other way than `checkCidr` does: keep every pod apart by address.
+  const exactAddresses = blocks.some((block) => block.range === undefined);
+  const pinned = new Set<string>();
+  for (const address of endpointAddresses) pinned.add(address.trim().split("/")[0]!);
+  const abstract = (labels: Record<string, string>) =>
+    Object.keys(labels)
+      .sort()
+      .map((key) => [key, mentioned.has(labels[key]!) ? labels[key]! : UNMENTIONED]);
+  const podKey = (pod: PodInfo) => {
+    let address: bigint | undefined;
+    try {
+      address = addressToNumber(pod.ip.trim());
+    } catch {
+      address = undefined;
+    }
+    const inBlocks = blocks.map((block) =>
+      block.range && address !== undefined && inRange(address, block.range) ? 1 : 0,
+    );
+    const own = exactAddresses || address === undefined || pinned.has(pod.ip.trim()) ? pod.ip : "";
+    return JSON.stringify([pod.name, abstract(pod.labels ?? {}), canonical(pod.ports ?? []), inBlocks, own]);
+  };
+  return { abstract, podKey };
+}
+
+/** The first two members of each class (two, so traffic between members is decided too), and every tier. */
+function representativesOf(estate: Estate, classes: readonly NamespaceClass[]): Estate {
   const kept = new Set(classes.flatMap((c) => c.members.slice(0, 2)));
-  const representatives: Estate = {
+  return {
     namespaces: estate.namespaces.filter((ns: NamespaceInfo) => kept.has(ns.name)),
     pods: estate.pods.filter((pod) => kept.has(pod.namespace)),
     policies: estate.policies.filter((policy) => {
@@ -153,7 +174,6 @@ export function namespaceClasses(estate: Estate, options: ClassOptions = {}): Es
     }),
     ...(estate.clusterPolicies ? { clusterPolicies: estate.clusterPolicies } : {}),
   };
-  return { classes, classOf, representatives };
 }
 
 /** Every policy spec of the estate, and the NetworkPolicy specs of each namespace. */
