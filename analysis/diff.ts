@@ -196,7 +196,8 @@ function mergePods(
   const groups = new Map<string, Line[]>();
   for (const line of lines) {
     const namespace = endpoints.get(line[side])?.namespace;
-    const unit = endpoints.get(line[side])?.role.kind === "area-pod" ? `ns:${namespace}` : `key:${line[side]}`;
+    const unit =
+      endpoints.get(line[side])?.role.kind === "area-pod" ? `ns:${namespace}` : `key:${line[side]}`;
     const key = `${unit}|${line[other]}|${signature(line.changes[0]!)}`;
     groups.set(key, [...(groups.get(key) ?? []), line]);
   }

@@ -143,7 +143,11 @@ interface Handover {
  * Mocks that answer every resource with its inputs as state (and a mock id and ARN), and only the invokes
  * the options name: any other invoke fails the run.
  */
-async function setOfflineMocks(options: OfflineOptions, failures: Error[], handover: Handover): Promise<void> {
+async function setOfflineMocks(
+  options: OfflineOptions,
+  failures: Error[],
+  handover: Handover,
+): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -177,7 +181,11 @@ async function setOfflineMocks(options: OfflineOptions, failures: Error[], hando
  * Records every resource the mock monitor registers, with its inputs and options, as soon as it is
  * registered. Returns the function that puts the monitor back.
  */
-function recordRegistrations(resources: RecordedResource[], failures: Error[], handover: Handover): () => void {
+function recordRegistrations(
+  resources: RecordedResource[],
+  failures: Error[],
+  handover: Handover,
+): () => void {
   // Every request brings its own copy of the URNs it names: a namespace's policies each wait for the same
   // dozen resources, so at 10,000 namespaces the copies of those URNs alone took about 100 MB. Records
   // share one copy of each.

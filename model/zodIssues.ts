@@ -114,7 +114,10 @@ function unknownFields(
  * A value that fits no shape of a union. A map where one shape of the union is a map has its fields named,
  * since they are what is wrong; anything else is named by what the union stands for.
  */
-function unionInWords(issue: Extract<ZodIssue, { code: "invalid_union" }>, context: ZodIssueContext): ConfigIssue[] {
+function unionInWords(
+  issue: Extract<ZodIssue, { code: "invalid_union" }>,
+  context: ZodIssueContext,
+): ConfigIssue[] {
   const parts = issue.path as PropertyKey[];
   const at = context.path(parts);
   if (issue.input === undefined) {
