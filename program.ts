@@ -78,23 +78,7 @@ export async function segmentation(hooks: ProgramHooks = {}) {
     ...meshObjects.map((o) => o.namespace),
     ...securityGroupPolicies.map((policy) => policy.namespace),
   ]);
-  const namespaces = new Map<string, ManagedNamespace>();
-  let declared = 0;
-  for (let start = 0; start < kubernetes.length; start += NAMESPACES_PER_BATCH) {
-    for (const { namespace, policies } of kubernetes.slice(start, start + NAMESPACES_PER_BATCH)) {
-      // Policies wait for enforcement to be switched on, so none lands on a data plane that ignores it.
-      const managed = new ManagedNamespace(namespace.resourceName, {
-        namespace,
-        policies,
-        policiesAfter,
-      });
-      if (needed.has(namespace.name)) namespaces.set(namespace.name, managed);
-      declared++;
-    }
-    // Registrations under way complete in the microtasks that run before the next macrotask.
-    await new Promise((resolve) => setImmediate(resolve));
-    hooks.declared?.(declared, kubernetes.length);
-  }
+  const namespaces = await declareNamespaces(kubernetes, needed, policiesAfter, hooks);
   const namespaceOf = (name: string) => {
     const namespace = namespaces.get(name);
     if (!namespace) throw new Error(`bug: namespace ${name} is not planned`);
@@ -150,6 +134,74 @@ export async function segmentation(hooks: ProgramHooks = {}) {
   const labelIntegrity = planLabelIntegrity(config);
   const guard = new LabelIntegrity("label-integrity", { plan: labelIntegrity });
 
+  return outputsOf({
+    config,
+    kubernetes,
+    ingress,
+    bounds,
+    wafs,
+    aws,
+    podGroups,
+    mesh,
+    labelIntegrity,
+    guard,
+  });
+}
+
+/**
+ * Declares every namespace with its policies, in batches that let registrations finish in between, and
+ * keeps the components of the namespaces in `needed` (the ones later resources wait for).
+ */
+async function declareNamespaces(
+  kubernetes: ReturnType<typeof planKubernetes>,
+  needed: ReadonlySet<string>,
+  policiesAfter: pulumi.Resource[],
+  hooks: ProgramHooks,
+): Promise<Map<string, ManagedNamespace>> {
+  const namespaces = new Map<string, ManagedNamespace>();
+  let declared = 0;
+  for (let start = 0; start < kubernetes.length; start += NAMESPACES_PER_BATCH) {
+    for (const { namespace, policies } of kubernetes.slice(start, start + NAMESPACES_PER_BATCH)) {
+      // Policies wait for enforcement to be switched on, so none lands on a data plane that ignores it.
+      const managed = new ManagedNamespace(namespace.resourceName, {
+        namespace,
+        policies,
+        policiesAfter,
+      });
+      if (needed.has(namespace.name)) namespaces.set(namespace.name, managed);
+      declared++;
+    }
+    // Registrations under way complete in the microtasks that run before the next macrotask.
+    await new Promise((resolve) => setImmediate(resolve));
+    hooks.declared?.(declared, kubernetes.length);
+  }
+  return namespaces;
+}
+
+/** The stack's outputs: what was declared, by area and component, for `pulumi stack output` and the tests. */
+function outputsOf({
+  config,
+  kubernetes,
+  ingress,
+  bounds,
+  wafs,
+  aws,
+  podGroups,
+  mesh,
+  labelIntegrity,
+  guard,
+}: {
+  config: ReturnType<typeof loadConfig>;
+  kubernetes: ReturnType<typeof planKubernetes>;
+  ingress: ReturnType<typeof planIngressControllers>;
+  bounds: ClusterPolicies | undefined;
+  wafs: { area: string; waf: PublicWaf }[];
+  aws: AwsSide;
+  podGroups: PodSecurityGroups;
+  mesh: MeshPolicies | undefined;
+  labelIntegrity: ReturnType<typeof planLabelIntegrity>;
+  guard: LabelIntegrity;
+}) {
   return {
     phase: config.phase,
     policyMode: config.policyMode,

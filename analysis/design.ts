@@ -190,47 +190,104 @@ export function apiServerAddress(config: SegmentationConfig): string {
   return addressAt(config.cluster.controlPlaneCidrs[0]!, 10);
 }
 
+/**
+ * What every group of checks reads: the stand-in pods by role, and where each pod or address sits in the
+ * list of endpoints the checks index into.
+ */
+interface CheckContext {
+  config: SegmentationConfig;
+  pods: readonly ProbePod[];
+  at(pod: ProbePod): number;
+  address(ip: string): number;
+  podAt(index: number): ProbePod;
+  nsOf(index: number): NamespaceConfig;
+  isEndpoint(index: number): boolean;
+  find(kind: ProbePod["role"]["kind"]): ProbePod[];
+  internet: string;
+  areaPods: ProbePod[];
+  /** The non-endpoint pod of each area namespace, which stands for the namespace as a source. */
+  workers: ProbePod[];
+  stranger: ProbePod | undefined;
+  dns: ProbePod | undefined;
+  vault: ProbePod | undefined;
+  monitoring: ProbePod | undefined;
+}
+
+const tcp = (port: number) => ({ port, protocol: "TCP" as const });
+
 function designChecks(
   config: SegmentationConfig,
   pods: readonly ProbePod[],
   indexOf: (key: string) => number,
 ): Check[] {
-  const checks: Check[] = [];
   const namespaces = new Map(config.namespaces.map((ns) => [ns.name, ns]));
   const at = (pod: ProbePod) => indexOf(`${pod.namespace}/${pod.name}`);
   const byIndex = new Map(pods.map((pod) => [at(pod), pod]));
   const podAt = (index: number) => byIndex.get(index)!;
-  const address = (ip: string) => indexOf(ip);
-  const tcp = (port: number) => ({ port, protocol: "TCP" as const });
-  const internet = internetAddress(config);
-  const areaPods = pods.filter((pod) => pod.role.kind === "area-pod");
-  const workers = areaPods.filter((pod) => pod.role.kind === "area-pod" && !pod.role.endpoint);
   const find = (kind: ProbePod["role"]["kind"]) => pods.filter((pod) => pod.role.kind === kind);
-  const nsOf = (index: number) => namespaces.get(podAt(index).namespace) as NamespaceConfig;
-  const isEndpoint = (index: number) => {
-    const role = podAt(index).role;
-    return role.kind === "area-pod" && role.endpoint;
+  const areaPods = pods.filter((pod) => pod.role.kind === "area-pod");
+  const context: CheckContext = {
+    config,
+    pods,
+    at,
+    address: (ip) => indexOf(ip),
+    podAt,
+    nsOf: (index) => namespaces.get(podAt(index).namespace) as NamespaceConfig,
+    isEndpoint: (index) => {
+      const role = podAt(index).role;
+      return role.kind === "area-pod" && role.endpoint;
+    },
+    find,
+    internet: internetAddress(config),
+    areaPods,
+    workers: areaPods.filter((pod) => pod.role.kind === "area-pod" && !pod.role.endpoint),
+    stranger: find("unlabelled")[0],
+    dns: find("dns")[0],
+    vault: find("vault")[0],
+    monitoring: find("monitoring")[0],
   };
+  const controllers = find("controller").filter((pod) => pod.role.kind === "controller");
+  return [
+    ...ingressChecks(context),
+    ...egressChecks(context),
+    ...toolChecks(context, controllers),
+    ...controllers.flatMap((controller) => controllerChecks(context, controller)),
+    ...toolEgressChecks(context),
+  ];
+}
 
-  // Ingress to every area pod, from every kind of source the design's tables name.
-  checks.push({
-    section: "ingress",
-    sources: pods.map(at),
-    destinations: areaPods.map(at),
-    port: tcp(SERVICE_PORT),
-    expectation: (s, d) => expectedIngress(sourceOf(podAt(s)), nsOf(d), isEndpoint(d)),
-  });
-  checks.push({
-    section: "ingress",
-    sources: [address(internet)],
-    destinations: areaPods.map(at),
-    port: tcp(SERVICE_PORT),
-    expectation: (_, d) => expectedIngress({ kind: "external" }, nsOf(d), isEndpoint(d)),
-  });
+/** Ingress to every area pod, from every kind of source the design's tables name. */
+function ingressChecks({
+  pods,
+  at,
+  address,
+  podAt,
+  nsOf,
+  isEndpoint,
+  internet,
+  areaPods,
+}: CheckContext): Check[] {
+  return [
+    {
+      section: "ingress",
+      sources: pods.map(at),
+      destinations: areaPods.map(at),
+      port: tcp(SERVICE_PORT),
+      expectation: (s, d) => expectedIngress(sourceOf(podAt(s)), nsOf(d), isEndpoint(d)),
+    },
+    {
+      section: "ingress",
+      sources: [address(internet)],
+      destinations: areaPods.map(at),
+      port: tcp(SERVICE_PORT),
+      expectation: (_, d) => expectedIngress({ kind: "external" }, nsOf(d), isEndpoint(d)),
+    },
+  ];
+}
 
-  // Egress from every area namespace (both phases alike): outside addresses, other pods, DNS.
-  const [stranger] = find("unlabelled");
-  const [dns] = find("dns");
+/** Egress from every area namespace (both phases alike): outside addresses, other pods, DNS. */
+function egressChecks({ config, at, address, nsOf, workers, stranger, dns }: CheckContext): Check[] {
+  const checks: Check[] = [];
   for (const destination of externalDestinations(config)) {
     checks.push({
       section: "egress",
@@ -271,10 +328,15 @@ function designChecks(
       });
     }
   }
+  return checks;
+}
 
-  // Tools: vault serves every area namespace and nothing else; exposed tools take their controllers only.
-  const [vault] = find("vault");
-  const [monitoring] = find("monitoring");
+/** Tools: vault serves every area namespace and nothing else; exposed tools take their controllers only. */
+function toolChecks(
+  { config, at, podAt, workers, stranger, vault, monitoring }: CheckContext,
+  controllers: readonly ProbePod[],
+): Check[] {
+  const checks: Check[] = [];
   for (const port of config.tools.vault.ports) {
     if (!vault) break;
     checks.push({
@@ -288,7 +350,7 @@ function designChecks(
           : { allow: false, rule: "vault is not reachable from namespaces without an area" },
     });
   }
-  for (const controller of find("controller")) {
+  for (const controller of controllers) {
     if (controller.role.kind !== "controller") continue;
     const area = controller.role.area;
     for (const [tool, pod] of [
@@ -311,75 +373,90 @@ function designChecks(
       }
     }
   }
+  return checks;
+}
 
-  // North-south: who reaches each controller's entry point, and what the controller itself may reach.
-  const clusterVpc = externalDestinations(config).find(
-    (d) => d.kind === "vpc" && config.vpcs.find((vpc) => vpc.name === d.vpc)?.isClusterVpc,
-  );
-  for (const controller of find("controller")) {
-    if (controller.role.kind !== "controller") continue;
-    const settings = config.ingress.find((c) => c.area === (controller.role as { area: string }).area)!;
-    const identity = controllerIdentity(settings.area);
-    const https = tcp(identity.ports.https);
-    const sources: [string, Expectation][] = [
-      [internet, expectedNorthSouth(settings, { kind: "internet" })],
-      ...settings.allowedCidrs.map((cidr): [string, Expectation] => [
-        addressAt(cidr, 0),
-        expectedNorthSouth(settings, { kind: "allowlisted", cidr }),
-      ]),
-      ...settings.loadBalancerSubnets.map((subnet): [string, Expectation] => [
-        addressAt(subnet, 10),
-        expectedNorthSouth(settings, { kind: "load-balancer" }),
-      ]),
-      ...(clusterVpc && !settings.loadBalancerSubnets.some((subnet) => addressIn(clusterVpc.ip, subnet))
-        ? [[clusterVpc.ip, expectedNorthSouth(settings, { kind: "cluster-vpc" })] as [string, Expectation]]
-        : []),
-    ];
-    for (const [ip, expectation] of sources) {
-      checks.push({
-        section: "controllers",
-        sources: [address(ip)],
-        destinations: [at(controller)],
-        port: https,
-        expectation: () => expectation,
-      });
-    }
-    // Pods reach a controller only as callers the area rules allow: anything else is a relay past them.
+/** North-south: who reaches a controller's entry point, and what the controller itself may reach. */
+function controllerChecks(context: CheckContext, controller: ProbePod): Check[] {
+  const { config, pods, at, address, podAt, internet, dns, monitoring } = context;
+  const settings = config.ingress.find((c) => c.area === (controller.role as { area: string }).area)!;
+  const identity = controllerIdentity(settings.area);
+  const https = tcp(identity.ports.https);
+  const checks: Check[] = entryPointSources(config, settings, internet).map(([ip, expectation]) => ({
+    section: "controllers",
+    sources: [address(ip)],
+    destinations: [at(controller)],
+    port: https,
+    expectation: () => expectation,
+  }));
+  // Pods reach a controller only as callers the area rules allow: anything else is a relay past them.
+  checks.push({
+    section: "controllers",
+    sources: pods.filter((pod) => pod !== controller && pod.role.kind !== "dns").map(at),
+    destinations: [at(controller)],
+    port: https,
+    expectation: (s) => expectedControllerCaller(settings, sourceOf(podAt(s))),
+  });
+  if (monitoring) {
     checks.push({
       section: "controllers",
-      sources: pods.filter((pod) => pod !== controller && pod.role.kind !== "dns").map(at),
+      sources: [at(monitoring)],
       destinations: [at(controller)],
-      port: https,
-      expectation: (s) => expectedControllerCaller(settings, sourceOf(podAt(s))),
+      port: tcp(identity.ports.metrics),
+      expectation: () => ({ allow: true, rule: "monitoring scrapes the controllers' metrics" }),
     });
-    if (monitoring) {
-      checks.push({
-        section: "controllers",
-        sources: [at(monitoring)],
-        destinations: [at(controller)],
-        port: tcp(identity.ports.metrics),
-        expectation: () => ({ allow: true, rule: "monitoring scrapes the controllers' metrics" }),
-      });
-    }
-    if (dns) {
-      checks.push({
-        section: "controllers",
-        sources: [at(controller)],
-        destinations: [at(dns)],
-        port: { port: 53, protocol: "UDP" },
-        expectation: () => ({ allow: true, rule: "controllers resolve names through cluster DNS" }),
-      });
-    }
+  }
+  if (dns) {
     checks.push({
       section: "controllers",
       sources: [at(controller)],
-      destinations: [address(internet)],
-      port: tcp(443),
-      expectation: () => ({ allow: false, rule: "controllers reach their backends, not the internet" }),
+      destinations: [at(dns)],
+      port: { port: 53, protocol: "UDP" },
+      expectation: () => ({ allow: true, rule: "controllers resolve names through cluster DNS" }),
     });
   }
+  checks.push({
+    section: "controllers",
+    sources: [at(controller)],
+    destinations: [address(internet)],
+    port: tcp(443),
+    expectation: () => ({ allow: false, rule: "controllers reach their backends, not the internet" }),
+  });
+  return checks;
+}
 
-  // The tools' own egress: each reaches what its job needs and no data store, other VPC or metadata.
+/**
+ * The addresses that try a controller's entry point, with what the design expects of each: the internet,
+ * its allowlist, its load balancer's subnets, and the rest of the cluster's VPC where those subnets do not
+ * cover it.
+ */
+function entryPointSources(
+  config: SegmentationConfig,
+  settings: SegmentationConfig["ingress"][number],
+  internet: string,
+): [string, Expectation][] {
+  const clusterVpc = externalDestinations(config).find(
+    (d) => d.kind === "vpc" && config.vpcs.find((vpc) => vpc.name === d.vpc)?.isClusterVpc,
+  );
+  return [
+    [internet, expectedNorthSouth(settings, { kind: "internet" })],
+    ...settings.allowedCidrs.map((cidr): [string, Expectation] => [
+      addressAt(cidr, 0),
+      expectedNorthSouth(settings, { kind: "allowlisted", cidr }),
+    ]),
+    ...settings.loadBalancerSubnets.map((subnet): [string, Expectation] => [
+      addressAt(subnet, 10),
+      expectedNorthSouth(settings, { kind: "load-balancer" }),
+    ]),
+    ...(clusterVpc && !settings.loadBalancerSubnets.some((subnet) => addressIn(clusterVpc.ip, subnet))
+      ? [[clusterVpc.ip, expectedNorthSouth(settings, { kind: "cluster-vpc" })] as [string, Expectation]]
+      : []),
+  ];
+}
+
+/** The tools' own egress: each reaches what its job needs and no data store, other VPC or metadata. */
+function toolEgressChecks({ config, at, address, vault, monitoring }: CheckContext): Check[] {
+  const checks: Check[] = [];
   for (const [tool, pod] of [
     ["monitoring", monitoring],
     ["vault", vault],

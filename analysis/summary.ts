@@ -101,34 +101,82 @@ export interface ControllerSummary {
 }
 
 export function summarise(r: PlanReachability, config: SegmentationConfig): ReachabilitySummary {
-  const sourcesOf = (test: (e: PlanEndpoint) => boolean) => r.sources.flatMap((e, i) => (test(e) ? [i] : []));
-  const destinationsOf = (test: (e: PlanEndpoint) => boolean) =>
-    r.destinations.flatMap((e, i) => (test(e) ? [i] : []));
   const areasPresent = AREAS.filter((area) => r.sources.some((e) => areaOf(e) === area));
-  const role = (kind: string) => (e: PlanEndpoint) => e.role.kind === kind;
-
   const podGroups: SourceGroup[] = [
-    ...areasPresent.map((area) => ({ name: area, members: sourcesOf((e) => areaOf(e) === area) })),
+    ...areasPresent.map((area) => ({ name: area, members: sourcesOf(r, (e) => areaOf(e) === area) })),
     ...groupsBy(r, role("controller")),
     ...groupsBy(r, role("monitoring")),
     ...groupsBy(r, role("vault")),
     ...groupsBy(r, role("dns")),
-    { name: UNLABELLED_GROUP, members: sourcesOf(role("unlabelled")) },
+    { name: UNLABELLED_GROUP, members: sourcesOf(r, role("unlabelled")) },
   ].filter((g) => g.members.length > 0);
   const outsideGroups: SourceGroup[] = r.sources.flatMap((e, i) =>
     e.group === OUTSIDE_GROUP ? [{ name: e.label, members: [i] }] : [],
   );
   const internet = outsideGroups.filter((g) => r.sources[g.members[0]!]!.key === "internet");
   const rows = [...podGroups.filter((g) => !["vault", "dns"].includes(kindOf(r, g))), ...internet];
+  const namespaces = namespaceInfos(r, config);
+  const { namespaceCell: cellBetween, namespaceTally } = namespaceGrid(r, namespaces);
+  const outsideDestinations = r.destinations.filter((e) => e.group === OUTSIDE_GROUP);
+  const egress = areasPresent.map((area) => {
+    const members = sourcesOf(r, (e) => areaOf(e) === area);
+    return {
+      area,
+      cells: outsideDestinations.map((destination) => ({
+        destination,
+        cell: portsCell(r, members, [r.destinationIndex.get(destination.key)!]),
+      })),
+    };
+  });
+  const services = [
+    serviceTable(r, podGroups, "Cluster DNS", role("dns")),
+    serviceTable(r, podGroups, "Tools", (e) => e.role.kind === "vault" || e.role.kind === "monitoring"),
+  ].filter((s) => s.destinations.length > 0);
+  const monitoring = podGroups.filter((g) => kindOf(r, g) === "monitoring");
+  return {
+    rows,
+    phases: phaseTables(r, config, rows, areasPresent),
+    namespaces,
+    namespaceCell: cellBetween,
+    namespaceTally,
+    egress,
+    services,
+    controllers: r.destinations
+      .filter(role("controller"))
+      .map((controller) => controllerSummary(r, controller, [...outsideGroups, ...monitoring], areasPresent)),
+    connections: { evaluated: r.connectionCount(), allowed: r.allowedCount() },
+  };
+}
 
+const role = (kind: string) => (e: PlanEndpoint) => e.role.kind === kind;
+
+function sourcesOf(r: PlanReachability, test: (e: PlanEndpoint) => boolean): number[] {
+  return r.sources.flatMap((e, i) => (test(e) ? [i] : []));
+}
+
+function destinationsOf(r: PlanReachability, test: (e: PlanEndpoint) => boolean): number[] {
+  return r.destinations.flatMap((e, i) => (test(e) ? [i] : []));
+}
+
+/**
+ * The area tables, one per phase that has namespaces: a row per source group, a column per area and kind
+ * of pod (endpoint or not) among the destinations in that phase.
+ */
+function phaseTables(
+  r: PlanReachability,
+  config: SegmentationConfig,
+  rows: readonly SourceGroup[],
+  areasPresent: readonly Area[],
+): PhaseTable[] {
   const phaseOf = new Map(config.namespaces.map((ns) => [ns.name, ns.phase]));
-  const phases = (["migration", "strict"] as const).flatMap((phase): PhaseTable[] => {
+  return (["migration", "strict"] as const).flatMap((phase): PhaseTable[] => {
     const inPhase = (e: PlanEndpoint) => e.role.kind === "area-pod" && phaseOf.get(e.namespace!) === phase;
     const columns = areasPresent.flatMap((area) =>
       [true, false].map((endpoint) => ({
         area,
         endpoint,
         members: destinationsOf(
+          r,
           (e) =>
             inPhase(e) && e.role.kind === "area-pod" && e.role.area === area && e.role.endpoint === endpoint,
         ),
@@ -144,7 +192,10 @@ export function summarise(r: PlanReachability, config: SegmentationConfig): Reac
       },
     ];
   });
+}
 
+/** The area namespaces that have stand-in pods, by area then name, with the indexes of their pods. */
+function namespaceInfos(r: PlanReachability, config: SegmentationConfig): NamespaceInfo[] {
   // The stand-in pods of each area namespace, found in one pass rather than one pass per namespace.
   const byNamespace = (endpoints: readonly PlanEndpoint[]) => {
     const indexes = new Map<string, number[]>();
@@ -158,7 +209,7 @@ export function summarise(r: PlanReachability, config: SegmentationConfig): Reac
   };
   const areaSources = byNamespace(r.sources);
   const areaDestinations = byNamespace(r.destinations);
-  const namespaces: NamespaceInfo[] = config.namespaces
+  return config.namespaces
     .map((ns) => ({
       name: ns.name,
       area: ns.area,
@@ -168,78 +219,57 @@ export function summarise(r: PlanReachability, config: SegmentationConfig): Reac
     }))
     .filter((ns) => ns.sources.length > 0)
     .sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.name.localeCompare(b.name));
-  const { namespaceCell: cellBetween, namespaceTally } = namespaceGrid(r, namespaces);
+}
 
-  const outsideDestinations = r.destinations.filter((e) => e.group === OUTSIDE_GROUP);
-  const egress = areasPresent.map((area) => {
-    const members = sourcesOf((e) => areaOf(e) === area);
-    return {
-      area,
-      cells: outsideDestinations.map((destination) => ({
-        destination,
-        cell: portsCell(r, members, [r.destinationIndex.get(destination.key)!]),
-      })),
-    };
-  });
-
-  const servicesOf = (title: string, test: (e: PlanEndpoint) => boolean) => {
-    const destinations = r.destinations.filter(test);
-    return {
-      title,
-      destinations,
-      rows: podGroups
-        .filter((g) => !g.members.every((m) => destinations.some((d) => d.key === r.sources[m]!.key)))
-        .map((group) => ({
-          group,
-          cells: destinations.map((d) => portsCell(r, group.members, [r.destinationIndex.get(d.key)!])),
-        })),
-    };
-  };
-  const services = [
-    servicesOf("Cluster DNS", role("dns")),
-    servicesOf("Tools", (e) => e.role.kind === "vault" || e.role.kind === "monitoring"),
-  ].filter((s) => s.destinations.length > 0);
-
-  const controllers = r.destinations.filter(role("controller")).map((controller): ControllerSummary => {
-    const area = (controller.role as { area: Area }).area;
-    const d = r.destinationIndex.get(controller.key)!;
-    const monitoring = podGroups.filter((g) => kindOf(r, g) === "monitoring");
-    const s = r.sourceIndex.get(controller.key)!;
-    const towards = (name: string, members: number[]) => ({ name, cell: portsCell(r, [s], members) });
-    return {
-      area,
-      controller,
-      inbound: [...outsideGroups, ...monitoring].map((group) => ({
-        group,
-        cell: portsCell(r, group.members, [d]),
-      })),
-      outbound: [
-        ...areasPresent.map((a) =>
-          towards(
-            `${a} pods`,
-            destinationsOf((e) => areaOf(e) === a),
-          ),
-        ),
-        ...r.destinations
-          .filter((e) => ["monitoring", "vault", "dns"].includes(e.role.kind))
-          .map((e) => towards(e.key, [r.destinationIndex.get(e.key)!])),
-        ...outsideDestinations
-          .filter((e) => e.key === "internet" || e.key === "control-plane")
-          .map((e) => towards(e.label, [r.destinationIndex.get(e.key)!])),
-      ],
-    };
-  });
-
+/** Every pod group towards the destinations `test` picks, the groups that are those destinations aside. */
+function serviceTable(
+  r: PlanReachability,
+  podGroups: readonly SourceGroup[],
+  title: string,
+  test: (e: PlanEndpoint) => boolean,
+): ReachabilitySummary["services"][number] {
+  const destinations = r.destinations.filter(test);
   return {
-    rows,
-    phases,
-    namespaces,
-    namespaceCell: cellBetween,
-    namespaceTally,
-    egress,
-    services,
-    controllers,
-    connections: { evaluated: r.connectionCount(), allowed: r.allowedCount() },
+    title,
+    destinations,
+    rows: podGroups
+      .filter((g) => !g.members.every((m) => destinations.some((d) => d.key === r.sources[m]!.key)))
+      .map((group) => ({
+        group,
+        cells: destinations.map((d) => portsCell(r, group.members, [r.destinationIndex.get(d.key)!])),
+      })),
+  };
+}
+
+/** Who reaches a controller (`inboundGroups`), and what it reaches: each area's pods, the tools, DNS, out. */
+function controllerSummary(
+  r: PlanReachability,
+  controller: PlanEndpoint,
+  inboundGroups: readonly SourceGroup[],
+  areasPresent: readonly Area[],
+): ControllerSummary {
+  const area = (controller.role as { area: Area }).area;
+  const d = r.destinationIndex.get(controller.key)!;
+  const s = r.sourceIndex.get(controller.key)!;
+  const towards = (name: string, members: number[]) => ({ name, cell: portsCell(r, [s], members) });
+  return {
+    area,
+    controller,
+    inbound: inboundGroups.map((group) => ({ group, cell: portsCell(r, group.members, [d]) })),
+    outbound: [
+      ...areasPresent.map((a) =>
+        towards(
+          `${a} pods`,
+          destinationsOf(r, (e) => areaOf(e) === a),
+        ),
+      ),
+      ...r.destinations
+        .filter((e) => ["monitoring", "vault", "dns"].includes(e.role.kind))
+        .map((e) => towards(e.key, [r.destinationIndex.get(e.key)!])),
+      ...r.destinations
+        .filter((e) => e.group === OUTSIDE_GROUP && (e.key === "internet" || e.key === "control-plane"))
+        .map((e) => towards(e.label, [r.destinationIndex.get(e.key)!])),
+    ],
   };
 }
 

@@ -235,6 +235,39 @@ export function compileEstate(
   estate: Estate,
   clusterPolicies: readonly { policy: ClusterPolicy; path: string }[] = [],
 ): CompiledEstate {
+  const { namespaces, namespacesByName, pods } = compilePods(estate);
+  const { policies, rules } = compilePolicies(estate.policies, namespacesByName);
+  for (const policy of policies) {
+    for (const pod of policy.namespace.pods) {
+      if (!matches(policy.podSelector, pod.labels)) continue;
+      if (policy.ingress) pod.ingressPolicies.push(policy);
+      if (policy.egress) pod.egressPolicies.push(policy);
+    }
+  }
+  const namespaceIndex = new LabelIndex(namespaces, (ns) => ns.labels);
+  const { compiled, paths } = compileClusterPolicies(clusterPolicies);
+  const subjects = bindClusterPolicies(compiled, namespaceIndex);
+  return {
+    namespaces,
+    namespacesByName,
+    namespaceIndex,
+    pods,
+    podsByKey: new Map(pods.map((pod) => [pod.key, pod])),
+    podsByIp: new Map(pods.map((pod) => [pod.ip, pod])),
+    policies,
+    rules,
+    clusterPolicies: compiled,
+    warnings: overlapWarnings(compiled, subjects, paths),
+    peerPodSets: new Map(),
+  };
+}
+
+/** The namespaces and their pods, each pod with its named ports and empty lists of the policies it is under. */
+function compilePods(estate: Estate): {
+  namespaces: NamespaceRecord[];
+  namespacesByName: Map<string, NamespaceRecord>;
+  pods: PodRecord[];
+} {
   const namespaces: NamespaceRecord[] = estate.namespaces.map((ns, index) => ({
     index,
     name: ns.name,
@@ -242,7 +275,6 @@ export function compileEstate(
     pods: [],
   }));
   const namespacesByName = new Map(namespaces.map((ns) => [ns.name, ns]));
-
   const pods: PodRecord[] = estate.pods.map((info, index) => {
     const namespace = namespacesByName.get(info.namespace)!;
     const namedPorts = new Map(
@@ -266,9 +298,16 @@ export function compileEstate(
     namespace.pods.push(pod);
     return pod;
   });
+  return { namespaces, namespacesByName, pods };
+}
 
+/** The NetworkPolicies sorted by key, and every rule of theirs numbered in the order they were written. */
+function compilePolicies(
+  estatePolicies: Estate["policies"],
+  namespacesByName: ReadonlyMap<string, NamespaceRecord>,
+): { policies: CompiledPolicy[]; rules: CompiledRule[] } {
   const rules: CompiledRule[] = [];
-  const policies = estate.policies
+  const policies = estatePolicies
     .map((policy): CompiledPolicy => {
       const namespace = namespacesByName.get(policy.metadata!.namespace!)!;
       const compiled: CompiledPolicy = {
@@ -308,19 +347,17 @@ export function compileEstate(
       return compiled;
     })
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { policies, rules };
+}
 
-  for (const policy of policies) {
-    for (const pod of policy.namespace.pods) {
-      if (!matches(policy.podSelector, pod.labels)) continue;
-      if (policy.ingress) pod.ingressPolicies.push(policy);
-      if (policy.egress) pod.egressPolicies.push(policy);
-    }
-  }
-
-  const namespaceIndex = new LabelIndex(namespaces, (ns) => ns.labels);
+/** The cluster-tier policies in the order they run, with the input path of each for its warnings. */
+function compileClusterPolicies(clusterPolicies: readonly { policy: ClusterPolicy; path: string }[]): {
+  compiled: CompiledClusterPolicy[];
+  paths: Map<CompiledClusterPolicy, string>;
+} {
   const paths = new Map<CompiledClusterPolicy, string>();
   let tierRuleCount = 0;
-  const compiledCluster = clusterPolicies
+  const compiled = clusterPolicies
     .map(({ policy, path }) => {
       const compiled: CompiledClusterPolicy = {
         name: policy.name,
@@ -354,9 +391,19 @@ export function compileEstate(
       return compiled;
     })
     .sort(runOrder);
+  return { compiled, paths };
+}
 
+/**
+ * Gives each pod the rules of the cluster-tier policies whose subject selects it, in run order, and
+ * returns each policy's subject pods.
+ */
+function bindClusterPolicies(
+  policies: readonly CompiledClusterPolicy[],
+  namespaceIndex: LabelIndex<NamespaceRecord>,
+): Map<CompiledClusterPolicy, PodRecord[]> {
   const subjects = new Map<CompiledClusterPolicy, PodRecord[]>();
-  for (const policy of compiledCluster) {
+  for (const policy of policies) {
     const selected: PodRecord[] = [];
     for (const namespace of namespaceIndex.select(policy.subject.namespaces)) {
       for (const pod of namespace.pods) {
@@ -368,20 +415,7 @@ export function compileEstate(
     }
     subjects.set(policy, selected);
   }
-
-  return {
-    namespaces,
-    namespacesByName,
-    namespaceIndex,
-    pods,
-    podsByKey: new Map(pods.map((pod) => [pod.key, pod])),
-    podsByIp: new Map(pods.map((pod) => [pod.ip, pod])),
-    policies,
-    rules,
-    clusterPolicies: compiledCluster,
-    warnings: overlapWarnings(compiledCluster, subjects, paths),
-    peerPodSets: new Map(),
-  };
+  return subjects;
 }
 
 /**

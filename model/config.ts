@@ -255,6 +255,7 @@ export function parseConfig(raw: RawConfig): SegmentationConfig {
   return config;
 }
 
+/** The parsed sections as the model reads them: sorted, deduplicated, defaults filled in, names resolved. */
 function normalise(s: Required<ParsedSections>): SegmentationConfig {
   const accounts = Object.entries(s.accounts).map(([name, account]) => ({
     name,
@@ -262,107 +263,30 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
     accountId: account.roleArn.split(":")[4] ?? "",
     region: account.region ?? s.region,
   }));
-  const vpcs: VpcConfig[] = Object.entries(s.vpcs).map(([name, vpc]) => {
-    const account = accounts.find((a) => a.name === vpc.account);
-    const isClusterVpc = name === s.cluster.vpc;
-    return {
-      name,
-      vpcId: vpc.vpcId,
-      cidrs: sortCidrs(vpc.cidrs),
-      routeTableIds: unique(vpc.routeTableIds),
-      natGatewayIps: unique(vpc.natGatewayIps),
-      ...(account ? { account: account.name, accountId: account.accountId } : {}),
-      region: vpc.region ?? account?.region ?? s.region,
-      isClusterVpc,
-      peered: !isClusterVpc && vpc.peered,
-    };
-  });
+  const vpcs = normaliseVpcs(s, accounts);
   const sources = Object.entries(s.sources).map(([name, cidrs]) => ({
     name,
     cidrs: sortCidrs(unique(cidrs)),
   }));
-  const ingress = AREAS.map((area): IngressControllerConfig => {
-    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [], loadBalancerSubnets: [] };
-    const fromSources = entry.sources.flatMap(
-      (name) => sources.find((source) => source.name === name)?.cidrs ?? [],
-    );
-    const fromNat = entry.natGatewaysOf.flatMap(
-      (name) => vpcs.find((vpc) => vpc.name === name)?.natGatewayIps ?? [],
-    );
-    return {
-      area,
-      public: AREA_RULES[area].publicController,
-      sources: unique(entry.sources),
-      natGatewaysOf: unique(entry.natGatewaysOf),
-      allowedCidrs: sortCidrs(unique([...fromSources, ...fromNat.map((ip) => `${ip}/32`)])),
-      wafManagedRuleGroups: unique(entry.wafManagedRuleGroups ?? []),
-      certificateArns: [...new Set(entry.certificateArns ?? [])],
-      loadBalancerSubnets: sortCidrs(unique(entry.loadBalancerSubnets ?? [])),
-    };
-  });
-  const namespaces = Object.entries(s.namespaces)
-    .filter(([, ns]) => !ns.retired)
-    .map(
-      ([name, ns]): NamespaceConfig => ({
-        name,
-        area: ns.area,
-        phase: ns.phase ?? s.phase,
-        extraIngressControllers: AREAS.filter(
-          (area) => area !== ns.area && ns.ingressControllers.includes(area),
-        ),
-        labels: sortedRecord(ns.labels),
-      }),
-    );
-  const retiredNamespaces = Object.entries(s.namespaces)
-    .filter(([, ns]) => ns.retired)
-    .map(([name, ns]): RetiredNamespaceConfig => ({ name, area: ns.area, labels: sortedRecord(ns.labels) }));
+  const { namespaces, retiredNamespaces } = normaliseNamespaces(s);
   const tool = (t: RawSection<"tools">["monitoring"]): ToolConfig => ({
     namespace: t.namespace,
     podLabels: sortedRecord(t.podLabels),
     exposedVia: AREAS.filter((area) => t.exposedVia.includes(area)),
     ports: uniqueNumbers(t.ports ?? []),
   });
-  const { vpcCni, ...cluster } = s.cluster;
   return {
     region: s.region,
     phase: s.phase,
     policyMode: s.policyMode,
-    cluster: {
-      ...cluster,
-      cidrs: sortCidrs(cluster.cidrs),
-      natGatewayIps: unique(cluster.natGatewayIps),
-      controlPlaneCidrs: sortCidrs(cluster.controlPlaneCidrs),
-      ...(vpcCni?.manage
-        ? {
-            vpcCni: {
-              kubernetesVersion: vpcCni.kubernetesVersion,
-              enforcingMode: vpcCni.enforcingMode,
-              ...(vpcCni.addonVersion ? { addonVersion: vpcCni.addonVersion } : {}),
-            },
-          }
-        : {}),
-    },
+    cluster: normaliseCluster(s.cluster),
     vpcs: byName(vpcs),
     accounts: byName(accounts),
     sources: byName(sources),
-    ingress,
+    ingress: normaliseIngress(s, sources, vpcs),
     namespaces: byName(namespaces),
     retiredNamespaces: byName(retiredNamespaces),
-    dataStores: byName(
-      s.dataStores.map((store) => ({
-        name: store.name,
-        kind: store.kind,
-        vpc: store.vpc,
-        securityGroupId: store.securityGroupId,
-        ports: uniqueNumbers([...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])]),
-        openFromCluster: store.openFromCluster ?? store.kind !== "msk",
-        clients: storeClients(store.clients),
-        phase: store.phase,
-        subnets: sortCidrs(unique(store.subnets)),
-        existingInboundRules: store.existingInboundRules,
-        rulesQuota: store.rulesQuota,
-      })),
-    ),
+    dataStores: byName(s.dataStores.map(normaliseDataStore)),
     legacyLoadBalancers: byName(
       s.legacyLoadBalancers.map((lb) => ({ ...lb, ports: uniqueNumbers(lb.ports) })),
     ),
@@ -395,6 +319,116 @@ function normalise(s: Required<ParsedSections>): SegmentationConfig {
       securityGroupsPerInterface: s.storeAccess.securityGroupsPerInterface,
       rulesQuota: s.storeAccess.rulesQuota,
     },
+  };
+}
+
+/** Each VPC with its account's id and the Region it is in (its own, its account's, or the stack's). */
+function normaliseVpcs(
+  s: Required<ParsedSections>,
+  accounts: readonly { name: string; accountId: string; region: string }[],
+): VpcConfig[] {
+  return Object.entries(s.vpcs).map(([name, vpc]) => {
+    const account = accounts.find((a) => a.name === vpc.account);
+    const isClusterVpc = name === s.cluster.vpc;
+    return {
+      name,
+      vpcId: vpc.vpcId,
+      cidrs: sortCidrs(vpc.cidrs),
+      routeTableIds: unique(vpc.routeTableIds),
+      natGatewayIps: unique(vpc.natGatewayIps),
+      ...(account ? { account: account.name, accountId: account.accountId } : {}),
+      region: vpc.region ?? account?.region ?? s.region,
+      isClusterVpc,
+      peered: !isClusterVpc && vpc.peered,
+    };
+  });
+}
+
+/** Every area's controller, with its allowlist resolved from the sources and VPCs it names. */
+function normaliseIngress(
+  s: Required<ParsedSections>,
+  sources: readonly { name: string; cidrs: string[] }[],
+  vpcs: readonly VpcConfig[],
+): IngressControllerConfig[] {
+  return AREAS.map((area): IngressControllerConfig => {
+    const entry = s.ingress[area] ?? { sources: [], natGatewaysOf: [], loadBalancerSubnets: [] };
+    const fromSources = entry.sources.flatMap(
+      (name) => sources.find((source) => source.name === name)?.cidrs ?? [],
+    );
+    const fromNat = entry.natGatewaysOf.flatMap(
+      (name) => vpcs.find((vpc) => vpc.name === name)?.natGatewayIps ?? [],
+    );
+    return {
+      area,
+      public: AREA_RULES[area].publicController,
+      sources: unique(entry.sources),
+      natGatewaysOf: unique(entry.natGatewaysOf),
+      allowedCidrs: sortCidrs(unique([...fromSources, ...fromNat.map((ip) => `${ip}/32`)])),
+      wafManagedRuleGroups: unique(entry.wafManagedRuleGroups ?? []),
+      certificateArns: [...new Set(entry.certificateArns ?? [])],
+      loadBalancerSubnets: sortCidrs(unique(entry.loadBalancerSubnets ?? [])),
+    };
+  });
+}
+
+/** The area namespaces, each with its phase, and apart from them the retired ones on their way out. */
+function normaliseNamespaces(s: Required<ParsedSections>): {
+  namespaces: NamespaceConfig[];
+  retiredNamespaces: RetiredNamespaceConfig[];
+} {
+  const namespaces = Object.entries(s.namespaces)
+    .filter(([, ns]) => !ns.retired)
+    .map(
+      ([name, ns]): NamespaceConfig => ({
+        name,
+        area: ns.area,
+        phase: ns.phase ?? s.phase,
+        extraIngressControllers: AREAS.filter(
+          (area) => area !== ns.area && ns.ingressControllers.includes(area),
+        ),
+        labels: sortedRecord(ns.labels),
+      }),
+    );
+  const retiredNamespaces = Object.entries(s.namespaces)
+    .filter(([, ns]) => ns.retired)
+    .map(([name, ns]): RetiredNamespaceConfig => ({ name, area: ns.area, labels: sortedRecord(ns.labels) }));
+  return { namespaces, retiredNamespaces };
+}
+
+/** The cluster, with the VPC CNI settings only when the stack manages the add-on. */
+function normaliseCluster(raw: Required<ParsedSections>["cluster"]): SegmentationConfig["cluster"] {
+  const { vpcCni, ...cluster } = raw;
+  return {
+    ...cluster,
+    cidrs: sortCidrs(cluster.cidrs),
+    natGatewayIps: unique(cluster.natGatewayIps),
+    controlPlaneCidrs: sortCidrs(cluster.controlPlaneCidrs),
+    ...(vpcCni?.manage
+      ? {
+          vpcCni: {
+            kubernetesVersion: vpcCni.kubernetesVersion,
+            enforcingMode: vpcCni.enforcingMode,
+            ...(vpcCni.addonVersion ? { addonVersion: vpcCni.addonVersion } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A data store with its ports in one list; Kafka (msk) stays closed to the cluster unless asked. */
+function normaliseDataStore(store: Required<ParsedSections>["dataStores"][number]): DataStoreConfig {
+  return {
+    name: store.name,
+    kind: store.kind,
+    vpc: store.vpc,
+    securityGroupId: store.securityGroupId,
+    ports: uniqueNumbers([...(store.port === undefined ? [] : [store.port]), ...(store.ports ?? [])]),
+    openFromCluster: store.openFromCluster ?? store.kind !== "msk",
+    clients: storeClients(store.clients),
+    phase: store.phase,
+    subnets: sortCidrs(unique(store.subnets)),
+    existingInboundRules: store.existingInboundRules,
+    rulesQuota: store.rulesQuota,
   };
 }
 

@@ -7,7 +7,7 @@
 import { addressCount, contains, isPublic, overlaps } from "../core/cidr";
 import { isProtectedNamespaceLabel, namespaceNameProblem } from "../core/labels";
 import { withRule } from "../core/problems";
-import { AREA_RULES, AREAS, VPCS_NAMED_BY_RULES } from "./areas";
+import { AREA_RULES, AREAS, type Area, VPCS_NAMED_BY_RULES } from "./areas";
 import { AWS_CHECKS } from "./awsChecks";
 import { BOUNDARY_CHECKS } from "./boundaryChecks";
 import type { ParsedSections } from "./config";
@@ -318,6 +318,8 @@ function namespaceLabelsAreNotReserved({ namespaces }: Sections): ConfigIssue[] 
   );
 }
 
+type IngressEntry = Sections["ingress"][Area];
+
 function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const key of Object.keys(ingress).sort()) {
@@ -331,118 +333,151 @@ function ingressAllowlists({ ingress, sources, vpcs }: Sections): ConfigIssue[] 
     }
   }
   for (const area of AREAS) {
-    const entry = ingress[area];
-    const base = `segmentation:ingress.${area}`;
-    if (AREA_RULES[area].publicController) {
-      if (entry && (entry.sources.length > 0 || entry.natGatewaysOf.length > 0)) {
-        issues.push({
-          path: `${base}.sources`,
-          value: [...entry.sources, ...entry.natGatewaysOf],
-          problem: "restricts a public controller, which faces the whole internet behind its WAF",
-          fix: "remove sources and natGatewaysOf from the public controller",
-        });
-      }
-      if (!entry?.wafManagedRuleGroups?.length) {
-        issues.push({
-          path: `${base}.wafManagedRuleGroups`,
-          value: entry?.wafManagedRuleGroups,
-          problem: "is empty, so the public controller's WAF would let every request through unfiltered",
-          fix: 'list AWS managed rule groups, e.g. "AWSManagedRulesCommonRuleSet"',
-        });
-      }
-      if (!entry?.certificateArns?.length) {
-        issues.push({
-          path: `${base}.certificateArns`,
-          value: entry?.certificateArns,
-          problem: "is empty; the public controller's ALB needs a certificate to serve HTTPS",
-          fix: "list the ACM certificate ARNs of the public hostnames",
-        });
-      }
-      continue;
-    }
-    for (const field of ["wafManagedRuleGroups", "certificateArns"] as const) {
-      if (entry?.[field]?.length) {
-        issues.push({
-          path: `${base}.${field}`,
-          value: entry[field],
-          problem: `applies to the public controller's ALB only; the ${area} controller sits behind an NLB, which passes TLS through and cannot carry a WAF`,
-          fix: `remove ${field} from the ${area} controller`,
-        });
-      }
-    }
-    if (!entry || (entry.sources.length === 0 && entry.natGatewaysOf.length === 0)) {
+    issues.push(
+      ...(AREA_RULES[area].publicController
+        ? publicControllerIssues(area, ingress[area])
+        : loadBalancerControllerIssues(area, ingress[area], sources, vpcs)),
+    );
+  }
+  return issues;
+}
+
+/** The public controller faces the internet behind its WAF: no allowlist, but rule groups and a certificate. */
+function publicControllerIssues(area: Area, entry: IngressEntry | undefined): ConfigIssue[] {
+  const base = `segmentation:ingress.${area}`;
+  const issues: ConfigIssue[] = [];
+  if (entry && (entry.sources.length > 0 || entry.natGatewaysOf.length > 0)) {
+    issues.push({
+      path: `${base}.sources`,
+      value: [...entry.sources, ...entry.natGatewaysOf],
+      problem: "restricts a public controller, which faces the whole internet behind its WAF",
+      fix: "remove sources and natGatewaysOf from the public controller",
+    });
+  }
+  if (!entry?.wafManagedRuleGroups?.length) {
+    issues.push({
+      path: `${base}.wafManagedRuleGroups`,
+      value: entry?.wafManagedRuleGroups,
+      problem: "is empty, so the public controller's WAF would let every request through unfiltered",
+      fix: 'list AWS managed rule groups, e.g. "AWSManagedRulesCommonRuleSet"',
+    });
+  }
+  if (!entry?.certificateArns?.length) {
+    issues.push({
+      path: `${base}.certificateArns`,
+      value: entry?.certificateArns,
+      problem: "is empty; the public controller's ALB needs a certificate to serve HTTPS",
+      fix: "list the ACM certificate ARNs of the public hostnames",
+    });
+  }
+  return issues;
+}
+
+/**
+ * A controller behind an NLB admits only its allowlist: the sources and NAT gateways it names must exist,
+ * and together they must stay well short of the internet.
+ */
+function loadBalancerControllerIssues(
+  area: Area,
+  entry: IngressEntry | undefined,
+  sources: Sections["sources"],
+  vpcs: Sections["vpcs"],
+): ConfigIssue[] {
+  const base = `segmentation:ingress.${area}`;
+  const issues: ConfigIssue[] = [];
+  for (const field of ["wafManagedRuleGroups", "certificateArns"] as const) {
+    if (entry?.[field]?.length) {
       issues.push({
-        path: `${base}.sources`,
-        value: entry?.sources,
-        problem: "is empty; an empty allowlist on a load balancer admits the whole internet",
-        fix: `name at least one source from segmentation:sources (${Object.keys(sources).sort().join(", ") || "none defined"})`,
+        path: `${base}.${field}`,
+        value: entry[field],
+        problem: `applies to the public controller's ALB only; the ${area} controller sits behind an NLB, which passes TLS through and cannot carry a WAF`,
+        fix: `remove ${field} from the ${area} controller`,
       });
-      continue;
     }
-    const cidrs: string[] = [];
-    const widest = { index: -1, name: "", covered: -1n };
-    entry.sources.forEach((name, index) => {
-      const ranges = sources[name];
-      if (!ranges) {
-        const known = Object.keys(sources).sort();
+  }
+  if (!entry || (entry.sources.length === 0 && entry.natGatewaysOf.length === 0)) {
+    issues.push({
+      path: `${base}.sources`,
+      value: entry?.sources,
+      problem: "is empty; an empty allowlist on a load balancer admits the whole internet",
+      fix: `name at least one source from segmentation:sources (${Object.keys(sources).sort().join(", ") || "none defined"})`,
+    });
+    return issues;
+  }
+  const cidrs: string[] = [];
+  const widest = { index: -1, name: "", covered: -1n };
+  entry.sources.forEach((name, index) => {
+    const ranges = sources[name];
+    if (!ranges) {
+      const known = Object.keys(sources).sort();
+      issues.push({
+        path: `${base}.sources[${index}]`,
+        value: name,
+        problem: "is not a source in segmentation:sources",
+        fix: `use one of ${known.join(", ") || "(none defined)"}, or define it there`,
+      });
+      return;
+    }
+    ranges.forEach((cidr) => {
+      if (cidr === "0.0.0.0/0") {
         issues.push({
           path: `${base}.sources[${index}]`,
           value: name,
-          problem: "is not a source in segmentation:sources",
-          fix: `use one of ${known.join(", ") || "(none defined)"}, or define it there`,
+          problem: `contains 0.0.0.0/0, which opens the ${area} controller to the whole internet`,
+          fix: "list the source's real networks; only the public area faces the internet",
         });
-        return;
       }
-      ranges.forEach((cidr) => {
-        if (cidr === "0.0.0.0/0") {
-          issues.push({
-            path: `${base}.sources[${index}]`,
-            value: name,
-            problem: `contains 0.0.0.0/0, which opens the ${area} controller to the whole internet`,
-            fix: "list the source's real networks; only the public area faces the internet",
-          });
-        }
-      });
-      cidrs.push(...ranges);
-      const covered = addressCount(ranges);
-      if (covered > widest.covered) Object.assign(widest, { index, name, covered });
     });
-    entry.natGatewaysOf.forEach((name, index) => {
-      const vpc = vpcs[name];
-      if (!vpc) {
-        issues.push({
+    cidrs.push(...ranges);
+    const covered = addressCount(ranges);
+    if (covered > widest.covered) Object.assign(widest, { index, name, covered });
+  });
+  issues.push(...natGatewayIssues(base, entry.natGatewaysOf, vpcs));
+  const covered = addressCount(cidrs);
+  if (covered >= BROAD_ALLOWLIST && !cidrs.includes("0.0.0.0/0")) {
+    // Named by the source that contributes most: that is the entry to narrow.
+    issues.push({
+      path: widest.index >= 0 ? `${base}.sources[${widest.index}]` : `${base}.natGatewaysOf`,
+      value: widest.index >= 0 ? widest.name : entry.natGatewaysOf,
+      problem:
+        widest.index >= 0
+          ? `names source "${widest.name}", whose ranges cover ${widest.covered} addresses; with it the ${area} controller admits ${covered} addresses (a /8 or more), as good as open to the internet`
+          : `makes the ${area} controller admit ${covered} addresses (a /8 or more), as good as open to the internet`,
+      fix:
+        widest.index >= 0
+          ? `narrow segmentation:sources.${widest.name} to its real networks`
+          : "list only the VPCs whose NAT gateways need the controller",
+    });
+  }
+  return issues;
+}
+
+/** Each VPC whose NAT gateways an allowlist takes must exist and have NAT gateway addresses. */
+function natGatewayIssues(base: string, names: readonly string[], vpcs: Sections["vpcs"]): ConfigIssue[] {
+  return names.flatMap((name, index): ConfigIssue[] => {
+    const vpc = vpcs[name];
+    if (!vpc) {
+      return [
+        {
           path: `${base}.natGatewaysOf[${index}]`,
           value: name,
           problem: "is not a VPC in segmentation:vpcs",
           fix: `use one of ${Object.keys(vpcs).sort().join(", ")}`,
-        });
-      } else if (vpc.natGatewayIps.length === 0) {
-        issues.push({
+        },
+      ];
+    }
+    if (vpc.natGatewayIps.length === 0) {
+      return [
+        {
           path: `${base}.natGatewaysOf[${index}]`,
           value: name,
           problem: "names a VPC with no natGatewayIps",
           fix: `add the NAT gateway addresses to segmentation:vpcs.${name}.natGatewayIps`,
-        });
-      }
-    });
-    const covered = addressCount(cidrs);
-    if (covered >= BROAD_ALLOWLIST && !cidrs.includes("0.0.0.0/0")) {
-      // Named by the source that contributes most: that is the entry to narrow.
-      issues.push({
-        path: widest.index >= 0 ? `${base}.sources[${widest.index}]` : `${base}.natGatewaysOf`,
-        value: widest.index >= 0 ? widest.name : entry.natGatewaysOf,
-        problem:
-          widest.index >= 0
-            ? `names source "${widest.name}", whose ranges cover ${widest.covered} addresses; with it the ${area} controller admits ${covered} addresses (a /8 or more), as good as open to the internet`
-            : `makes the ${area} controller admit ${covered} addresses (a /8 or more), as good as open to the internet`,
-        fix:
-          widest.index >= 0
-            ? `narrow segmentation:sources.${widest.name} to its real networks`
-            : "list only the VPCs whose NAT gateways need the controller",
-      });
+        },
+      ];
     }
-  }
-  return issues;
+    return [];
+  });
 }
 
 function dataStores({ dataStores, vpcs, cluster }: Sections): ConfigIssue[] {

@@ -190,22 +190,35 @@ const HEADINGS: Record<ChangeKind, string> = {
 };
 
 export function diffMarkdown(diff: PlanDiff): string {
-  const blocks: Block[] = [];
-  const lines = (kind: ChangeKind) => diff.lines.filter((l) => l.kind === kind);
-  const cells = (kind: ChangeKind) => lines(kind).reduce((n, l) => n + l.changes.length, 0);
-  if (diff.namespaces.length > 0) {
-    blocks.push({ kind: "heading", level: 4, text: "Namespaces leaving their area or the stack" });
-    blocks.push({ kind: "list", items: diff.namespaces });
-  }
-  const lost = diff.tenantProofLost ?? [];
-  if (lost.length > 0) {
-    blocks.push({ kind: "heading", level: 4, text: "Cells no longer tenant-proof" });
-    blocks.push({
+  return renderMarkdown([
+    ...departureBlocks(diff),
+    ...tenantProofBlocks(diff.tenantProofLost ?? []),
+    ...connectionBlocks(diff),
+    ...storeAccessBlocks(diff.storeAccess),
+    ...resourceBlocks(diff.resources),
+  ]);
+}
+
+/** What `pulumi up` does to the namespaces that leave their area or the stack. */
+function departureBlocks(diff: PlanDiff): Block[] {
+  if (diff.namespaces.length === 0) return [];
+  return [
+    { kind: "heading", level: 4, text: "Namespaces leaving their area or the stack" },
+    { kind: "list", items: diff.namespaces },
+  ];
+}
+
+/** The forbidden cells a team policy can open now and could not before. */
+function tenantProofBlocks(lost: NonNullable<PlanDiff["tenantProofLost"]>): Block[] {
+  if (lost.length === 0) return [];
+  const shown = lost.slice(0, LINES_SHOWN);
+  return [
+    { kind: "heading", level: 4, text: "Cells no longer tenant-proof" },
+    {
       kind: "paragraph",
       text: `**${count(lost.length, "forbidden cell")}** that no team policy could open before can be opened by one now:`,
-    });
-    const shown = lost.slice(0, LINES_SHOWN);
-    blocks.push({
+    },
+    {
       kind: "list",
       items: [
         ...shown.map(
@@ -213,8 +226,15 @@ export function diffMarkdown(diff: PlanDiff): string {
         ),
         ...(lost.length > shown.length ? [`… and ${lost.length - shown.length} more`] : []),
       ],
-    });
-  }
+    },
+  ];
+}
+
+/** The connections that open, close or change ports, by kind and then by the areas of their ends. */
+function connectionBlocks(diff: PlanDiff): Block[] {
+  const blocks: Block[] = [];
+  const lines = (kind: ChangeKind) => diff.lines.filter((l) => l.kind === kind);
+  const cells = (kind: ChangeKind) => lines(kind).reduce((n, l) => n + l.changes.length, 0);
   blocks.push({ kind: "heading", level: 4, text: "Connections" });
   if (diff.changes.length === 0) {
     blocks.push({
@@ -244,31 +264,34 @@ export function diffMarkdown(diff: PlanDiff): string {
       blocks.push({ kind: "paragraph", text: `… and ${all.length - shown.length} more lines.` });
     }
   }
+  return blocks;
+}
 
-  if (diff.storeAccess && diff.storeAccess.opened.length + diff.storeAccess.closed.length > 0) {
-    blocks.push({ kind: "heading", level: 4, text: "Data store access" });
-    blocks.push({
+/** Which area namespaces gain or lose a path to a data store, when any does. */
+function storeAccessBlocks(storeAccess: PlanDiff["storeAccess"]): Block[] {
+  if (!storeAccess || storeAccess.opened.length + storeAccess.closed.length === 0) return [];
+  const blocks: Block[] = [
+    { kind: "heading", level: 4, text: "Data store access" },
+    {
       kind: "paragraph",
       text:
-        `**${diff.storeAccess.opened.length} opened, ${diff.storeAccess.closed.length} closed** ` +
+        `**${storeAccess.opened.length} opened, ${storeAccess.closed.length} closed** ` +
         "(a pod of each area namespace to each store's first port, through NetworkPolicies, security groups, routes and peering).",
-    });
-    if (diff.storeAccess.opened.length > 0) {
-      blocks.push(
-        { kind: "paragraph", text: "**Opened**" },
-        { kind: "list", items: diff.storeAccess.opened },
-      );
-    }
-    if (diff.storeAccess.closed.length > 0) {
-      blocks.push(
-        { kind: "paragraph", text: "**Closed**" },
-        { kind: "list", items: diff.storeAccess.closed },
-      );
-    }
+    },
+  ];
+  if (storeAccess.opened.length > 0) {
+    blocks.push({ kind: "paragraph", text: "**Opened**" }, { kind: "list", items: storeAccess.opened });
   }
+  if (storeAccess.closed.length > 0) {
+    blocks.push({ kind: "paragraph", text: "**Closed**" }, { kind: "list", items: storeAccess.closed });
+  }
+  return blocks;
+}
 
-  const { added, removed, changed, total } = diff.resources;
-  blocks.push({ kind: "heading", level: 4, text: "Resources" });
+/** The resources added, changed (with the inputs that changed), removed and renamed, by URN. */
+function resourceBlocks(resources: PlanDiff["resources"]): Block[] {
+  const { added, removed, changed, total } = resources;
+  const blocks: Block[] = [{ kind: "heading", level: 4, text: "Resources" }];
   if (added.length + removed.length + changed.length === 0) {
     blocks.push({
       kind: "paragraph",
@@ -311,9 +334,9 @@ export function diffMarkdown(diff: PlanDiff): string {
   );
   resourceList(
     "Renamed, carried over by an alias (no replacement)",
-    diff.resources.renamed.map((r) => `\`${r.from}\` → \`${r.to}\``),
+    resources.renamed.map((r) => `\`${r.from}\` → \`${r.to}\``),
   );
-  return renderMarkdown(blocks);
+  return blocks;
 }
 
 function lineText(line: DiffLine): string {
