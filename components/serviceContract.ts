@@ -7,7 +7,7 @@ import {
   renderContractMesh,
   toContractNetworkPolicy,
 } from "../model/contracts";
-import { networkPolicyResource } from "./networkPolicies";
+import { networkPolicyResource } from "./networkPolicy";
 
 export interface ServiceContractArgs {
   /** The contract, from `contract()` in model/contracts or a parsed contract file. */
