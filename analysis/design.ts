@@ -72,6 +72,8 @@ export interface DesignReport {
   readonly violations: Violation[];
   /** The cells that do not hold, without attribution. */
   violatingCells(): Generator<DesignCell>;
+  /** The cells one group of `groups` stands for, by the names of their own ends. */
+  cellsOf(group: DesignCellGroup): Generator<DesignCell>;
   /** Every cell, one by one, in the order of `groups`. */
   expandCells(): Generator<DesignCell>;
 }
@@ -144,6 +146,7 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
     }
   }
   let violations: Violation[] | undefined;
+  let indexOf: Map<DesignCellGroup, number> | undefined;
   return {
     groups,
     cellCount: groups.reduce((sum, group) => sum + group.count, 0),
@@ -155,6 +158,12 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
       return violations;
     },
     violatingCells,
+    cellsOf(group) {
+      indexOf ??= new Map(groups.map((g, index) => [g, index]));
+      const index = indexOf.get(group);
+      if (index === undefined) throw new Error("bug: a cell group of another design check");
+      return cellsOf(index);
+    },
     *expandCells() {
       for (let index = 0; index < groups.length; index++) yield* cellsOf(index);
     },

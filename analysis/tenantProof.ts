@@ -35,8 +35,14 @@ export interface TenantProofReport {
   exposed: DesignCellGroup[];
   /** The groups of `exposed` whose cells the mode promises to hold (a group's cells share that). */
   brokenGroups: DesignCellGroup[];
-  /** The same, cell by cell, by the names of their ends. */
-  exposedCells: DesignCell[];
+  /** How many cells `exposed` stands for. */
+  exposedCount: number;
+  /**
+   * The exposed cells one by one, by the names of their ends. Generated on demand: at 10,000 namespaces
+   * an estate in cluster-tier mode has about 9 million (same-area cells of strict namespaces, addresses
+   * outside the cluster), which as a list took more memory than the rest of the plan.
+   */
+  exposedCells(): Generator<DesignCell>;
   /** Exposed cells the mode promises to hold (cluster-tier mode): any is a failure of `netseg verify`. */
   broken: DesignCell[];
 }
@@ -79,7 +85,6 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
   });
   const forbidden = attacked.groups.filter((group) => group.expected === "deny");
   const exposed = forbidden.filter((group) => group.actual === "allow");
-  const exposedCells = Array.from(attacked.violatingCells()).filter((cell) => cell.expected === "deny");
   const byName = new Map(config.namespaces.map((ns) => [ns.name, ns]));
   // Ingress the area rules forbid whatever the pod: from another area than the phase's list allows, or from
   // outside every area. Which pods of an allowed area may connect is the contracts' business.
@@ -100,6 +105,7 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
     return !allowed.includes(source.area);
   };
   const total = (groups: DesignCellGroup[]) => groups.reduce((sum, group) => sum + group.count, 0);
+  const brokenGroups = exposed.filter(promised);
   return {
     adversary: admissionLimitsEgress(config)
       ? "every area namespace admits ingress from everywhere and egress as wide as admission lets through"
@@ -107,9 +113,12 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
     forbidden: total(forbidden),
     proof: total(forbidden) - total(exposed),
     exposed,
-    exposedCells,
-    broken: exposedCells.filter(promised),
-    brokenGroups: exposed.filter(promised),
+    exposedCount: total(exposed),
+    *exposedCells() {
+      for (const group of exposed) yield* attacked.cellsOf(group);
+    },
+    broken: brokenGroups.flatMap((group) => Array.from(attacked.cellsOf(group))),
+    brokenGroups,
   };
 }
 
@@ -120,6 +129,6 @@ export function cellKey(cell: Pick<DesignCell, "from" | "to" | "port" | "protoco
 
 /** Cells tenant-proof in `base` that `head` exposes. */
 export function lostTenantProof(base: TenantProofReport, head: TenantProofReport): DesignCell[] {
-  const before = new Set(base.exposedCells.map(cellKey));
-  return head.exposedCells.filter((cell) => !before.has(cellKey(cell)));
+  const before = new Set(Array.from(base.exposedCells(), cellKey));
+  return Array.from(head.exposedCells()).filter((cell) => !before.has(cellKey(cell)));
 }

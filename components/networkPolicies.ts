@@ -1,6 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type PolicySpec, toNetworkPolicy } from "../model/policy";
+import { networkPolicyResource } from "./networkPolicy";
 
 export interface NetworkPoliciesArgs {
   /** Planned policies, in any order; each one's `after` names policies of this same list. */
@@ -30,10 +31,10 @@ export function declarePolicies(
   policies: readonly PolicySpec[],
   parent: pulumi.Resource,
   dependsOn: pulumi.Input<pulumi.Resource>[],
-): k8s.networking.v1.NetworkPolicy[] {
+): k8s.apiextensions.CustomResource[] {
   const byName = new Map(policies.map((policy) => [policy.resourceName, policy]));
-  const declared = new Map<string, k8s.networking.v1.NetworkPolicy>();
-  const declare = (policy: PolicySpec): k8s.networking.v1.NetworkPolicy => {
+  const declared = new Map<string, k8s.apiextensions.CustomResource>();
+  const declare = (policy: PolicySpec): k8s.apiextensions.CustomResource => {
     const existing = declared.get(policy.resourceName);
     if (existing) return existing;
     const before = policy.after.map((resourceName) => {
@@ -42,12 +43,11 @@ export function declarePolicies(
         throw new Error(`bug: policy ${policy.resourceName} follows unknown policy ${resourceName}`);
       return declare(first);
     });
-    const object = toNetworkPolicy(policy);
-    const resource = new k8s.networking.v1.NetworkPolicy(
-      policy.resourceName,
-      { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
-      { parent, dependsOn: [...dependsOn, ...before], retainOnDelete: policy.retainOnDelete ?? false },
-    );
+    const resource = networkPolicyResource(policy.resourceName, toNetworkPolicy(policy), {
+      parent,
+      dependsOn: [...dependsOn, ...before],
+      retainOnDelete: policy.retainOnDelete ?? false,
+    });
     declared.set(policy.resourceName, resource);
     return resource;
   };

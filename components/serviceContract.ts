@@ -7,6 +7,7 @@ import {
   renderContractMesh,
   toContractNetworkPolicy,
 } from "../model/contracts";
+import { networkPolicyResource } from "./networkPolicy";
 
 export interface ServiceContractArgs {
   /** The contract, from `contract()` in model/contracts or a parsed contract file. */
@@ -30,12 +31,7 @@ export class ServiceContract extends pulumi.ComponentResource {
     super("segmentation:contracts:ServiceContract", name, {}, opts);
     const policies = planContract(args.contract);
     for (const policy of policies) {
-      const object = toContractNetworkPolicy(policy);
-      new k8s.networking.v1.NetworkPolicy(
-        policy.resourceName,
-        { metadata: object.metadata, spec: object.spec as k8s.types.input.networking.v1.NetworkPolicySpec },
-        { parent: this },
-      );
+      networkPolicyResource(policy.resourceName, toContractNetworkPolicy(policy), { parent: this });
     }
     // The same ingress rules by mTLS identity, for the receiving proxies of a meshed namespace.
     for (const { resourceName, object } of args.mesh ? renderContractMesh(args.contract, args.mesh) : []) {

@@ -202,8 +202,8 @@ const EXPOSED_GROUPS_SHOWN = 60;
 export function tenantProofSentence(report: TenantProofReport): string {
   return (
     `${report.proof.toLocaleString("en")} of ${count(report.forbidden, "forbidden cell")} stay denied when ${report.adversary}` +
-    (report.exposedCells.length > 0
-      ? `; ${count(report.exposedCells.length, "cell")} hold only while teams behave${
+    (report.exposedCount > 0
+      ? `; ${count(report.exposedCount, "cell")} hold only while teams behave${
           report.broken.length > 0
             ? `, **${count(report.broken.length, "cell")} the cluster tier should hold**`
             : ""

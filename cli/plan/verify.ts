@@ -1,5 +1,5 @@
 /** What `netseg verify` prints: the cells checked per section and, when some do not hold, which and why. */
-import type { DesignReport } from "../../analysis/design";
+import type { DesignCell, DesignReport } from "../../analysis/design";
 import { cellKey, type TenantProofReport } from "../../analysis/tenantProof";
 import { count } from "./plan";
 import { tenantProofSentence, violationTable } from "./report";
@@ -32,21 +32,36 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), line(rule), ...rows.map(line)].join("\n");
 }
 
+/** Up to this many exposed cells, `netseg verify` names each one; beyond, it lists their groups. */
+export const EXPOSED_CELLS_LISTED = 1000;
+
 /**
  * The tenant-proof check: every forbidden cell that a team's own policy can open, by name. In cluster-tier
- * mode the ones the tier should hold are marked; any of them fails `netseg verify`.
+ * mode the ones the tier should hold are marked; any of them fails `netseg verify`. A large estate opens
+ * millions of cells that hold only while teams behave (every strict namespace's same-area pods), so past
+ * `EXPOSED_CELLS_LISTED` each row is a group of cells decided alike, named by one example, with its count.
  */
 export function tenantProofText(report: TenantProofReport): string {
   const head = `Tenant-proof: ${tenantProofSentence(report).replaceAll("**", "")}`;
-  if (report.exposedCells.length === 0) return `${head}\n`;
+  if (report.exposedCount === 0) return `${head}\n`;
   const broken = new Set(report.broken.map(cellKey));
-  const rows = report.exposedCells.map((cell) => [
+  const brokenGroups = new Set(report.brokenGroups);
+  const header = ["section", "from", "to", "port", "tier should hold", "design rule"];
+  const row = (cell: DesignCell, shouldHold: boolean) => [
     cell.section,
     cell.from,
     cell.to,
     `${cell.port}/${cell.protocol}`,
-    broken.has(cellKey(cell)) ? "yes" : "",
+    shouldHold ? "yes" : "",
     cell.rule,
-  ]);
-  return `${head}\n\n${textTable(["section", "from", "to", "port", "tier should hold", "design rule"], rows)}\n`;
+  ];
+  if (report.exposedCount <= EXPOSED_CELLS_LISTED) {
+    const rows = Array.from(report.exposedCells(), (cell) => row(cell, broken.has(cellKey(cell))));
+    return `${head}\n\n${textTable(header, rows)}\n`;
+  }
+  const rows = report.exposed.map((group) => [String(group.count), ...row(group, brokenGroups.has(group))]);
+  return (
+    `${head}\n\n${count(report.exposed.length, "group")} of cells decided alike, each named by one example:\n\n` +
+    `${textTable(["cells", ...header], rows)}\n`
+  );
 }
