@@ -345,7 +345,9 @@ function sameNamespacePairs(
   let count = 0;
   let example: [number, number] | undefined;
   const [fewer, more] =
-    a.byNamespace.size <= b.byNamespace.size ? [a.byNamespace, b.byNamespace] : [b.byNamespace, a.byNamespace];
+    a.byNamespace.size <= b.byNamespace.size
+      ? [a.byNamespace, b.byNamespace]
+      : [b.byNamespace, a.byNamespace];
   for (const [ns, members] of fewer) {
     const others = more.get(ns);
     if (!others) continue;

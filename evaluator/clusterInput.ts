@@ -403,12 +403,17 @@ function checkAction(report: Report, value: unknown, path: string, flavour: Flav
   if (value === undefined) {
     report.add(path, undefined, `is required; use ${words.join(", ")}`);
   } else if (action === undefined) {
-    const hint = value === "Allow" ? " (the EKS guide says Allow; the CRD the cluster runs takes Accept)" : "";
+    const hint =
+      value === "Allow" ? " (the EKS guide says Allow; the CRD the cluster runs takes Accept)" : "";
     const tierNote =
       flavour.kind === "BaselineAdminNetworkPolicy" && value === "Pass"
         ? " (Pass only exists in the Admin tier of this API)"
         : "";
-    report.add(path, value, `is not an action of ${flavour.label}; use ${words.join(", ")}${hint}${tierNote}`);
+    report.add(
+      path,
+      value,
+      `is not an action of ${flavour.label}; use ${words.join(", ")}${hint}${tierNote}`,
+    );
   }
   return action;
 }
@@ -450,14 +455,21 @@ function checkRulePorts(
     flavour.ports === "ports" ? checkPortsList(report, value, path) : checkProtocols(report, value, path);
   const addressPeer = peers.some((peer) => "networks" in peer || "domainNames" in peer);
   if (flavour.ports === "protocols" && addressPeer && ports.some((port) => "namedPort" in port)) {
-    report.add(path, value, "names a port, but networks and domainNames peers have no named ports; give numbers");
+    report.add(
+      path,
+      value,
+      "names a port, but networks and domainNames peers have no named ports; give numbers",
+    );
   }
   return ports;
 }
 
 /** The policy's name; a BaselineAdminNetworkPolicy must be named default. Empty when it has none. */
 function checkPolicyName(report: Report, metadata: unknown, path: string, flavour: Flavour): string {
-  if (!objectAt(report, metadata, path, "{name}") || !stringAt(report, metadata.name, childPath(path, "name"))) {
+  if (
+    !objectAt(report, metadata, path, "{name}") ||
+    !stringAt(report, metadata.name, childPath(path, "name"))
+  ) {
     return "";
   }
   const name = metadata.name as string;

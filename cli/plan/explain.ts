@@ -94,7 +94,9 @@ export function explainConnection(plan: Plan, request: ExplainRequest): string {
 function notAStandIn(option: string, namespace: string, pods: readonly ProbePod[]): CommandError {
   const inNamespace = pods.filter((p) => p.namespace === namespace).map((p) => `${p.namespace}/${p.name}`);
   if (inNamespace.length > 0) {
-    return new CommandError(`${option}: namespace ${namespace} has the stand-in pods ${inNamespace.join(", ")}`);
+    return new CommandError(
+      `${option}: namespace ${namespace} has the stand-in pods ${inNamespace.join(", ")}`,
+    );
   }
   const others = [
     ...new Set(pods.filter((p) => p.role.kind !== "area-pod").map((p) => `${p.namespace}/${p.name}`)),
