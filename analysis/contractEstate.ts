@@ -119,7 +119,11 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
  * The pods a contract adds to the platform's stand-ins: the service's own, and pods carrying the labels
  * each peer asks for, where it admits them and everywhere it must not.
  */
-function contractPods(config: SegmentationConfig, contract: Contract, planned: Namespace[]): Omit<PodInfo, "ip">[] {
+function contractPods(
+  config: SegmentationConfig,
+  contract: Contract,
+  planned: Namespace[],
+): Omit<PodInfo, "ip">[] {
   const extras: Omit<PodInfo, "ip">[] = [];
   // The platform's stand-ins keep their names (a workload called "worker" joins as "worker-2"): the evaluator
   // refuses two pods of one name in a namespace.

@@ -178,7 +178,11 @@ interface Composition {
   bases: ContractReachability[];
 }
 
-function composeWithDefaults(contract: Contract, config: SegmentationConfig, home: NamespaceConfig): Composition {
+function composeWithDefaults(
+  contract: Contract,
+  config: SegmentationConfig,
+  home: NamespaceConfig,
+): Composition {
   const phases: Phase[] = home.phase === "strict" ? ["strict", "migration"] : ["migration", "strict"];
   const policies = renderContract(contract);
   const byName = new Map(policies.map((policy) => [policy.name, toContractNetworkPolicy(policy)]));
