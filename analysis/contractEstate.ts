@@ -87,6 +87,43 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
   for (const name of referenced) {
     if (!planned.some((ns) => ns.metadata?.name === name)) planned.push({ metadata: { name, labels: {} } });
   }
+  const extras = contractPods(config, contract, planned);
+  const { estate } = platformEstate(config, { namespaces: planned, policies: [] }, extras);
+  const pods = estate.pods;
+  const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));
+
+  const inPods = new Set(pods.map((pod) => pod.ip));
+  const addresses = [
+    ...externalDestinations(config).map((destination) => destination.ip),
+    ...rulesOf(contract).flatMap(({ rule }) =>
+      rule.peers.flatMap((peer) => (peer.kind === "cidr" ? [addressInside(peer.cidr)] : [])),
+    ),
+  ].filter((ip, i, all) => all.indexOf(ip) === i && !inPods.has(ip));
+
+  const endpoints: ProbeEndpoint[] = [
+    ...pods.map((pod) => {
+      const area = areaOf.get(pod.namespace);
+      return {
+        endpoint: { namespace: pod.namespace, pod: pod.name },
+        key: `${pod.namespace}/${pod.name}`,
+        pod,
+        ...(area ? { area } : {}),
+      };
+    }),
+    ...addresses.map((ip) => ({ endpoint: { ip }, key: ip })),
+  ];
+  return { namespaces: estate.namespaces, pods, endpoints, ports: probePorts(contract, pods) };
+}
+
+/**
+ * The pods a contract adds to the platform's stand-ins: the service's own, and pods carrying the labels
+ * each peer asks for, where it admits them and everywhere it must not.
+ */
+function contractPods(
+  config: SegmentationConfig,
+  contract: Contract,
+  planned: Namespace[],
+): Omit<PodInfo, "ip">[] {
   const extras: Omit<PodInfo, "ip">[] = [];
   // The platform's stand-ins keep their names (a workload called "worker" joins as "worker-2"): the evaluator
   // refuses two pods of one name in a namespace.
@@ -143,31 +180,7 @@ export function probeEstate(config: SegmentationConfig, contract: Contract): Pro
     }
   }
 
-  const { estate } = platformEstate(config, { namespaces: planned, policies: [] }, extras);
-  const pods = estate.pods;
-  const areaOf = new Map<string, Area>(config.namespaces.map((ns) => [ns.name, ns.area]));
-
-  const inPods = new Set(pods.map((pod) => pod.ip));
-  const addresses = [
-    ...externalDestinations(config).map((destination) => destination.ip),
-    ...rulesOf(contract).flatMap(({ rule }) =>
-      rule.peers.flatMap((peer) => (peer.kind === "cidr" ? [addressInside(peer.cidr)] : [])),
-    ),
-  ].filter((ip, i, all) => all.indexOf(ip) === i && !inPods.has(ip));
-
-  const endpoints: ProbeEndpoint[] = [
-    ...pods.map((pod) => {
-      const area = areaOf.get(pod.namespace);
-      return {
-        endpoint: { namespace: pod.namespace, pod: pod.name },
-        key: `${pod.namespace}/${pod.name}`,
-        pod,
-        ...(area ? { area } : {}),
-      };
-    }),
-    ...addresses.map((ip) => ({ endpoint: { ip }, key: ip })),
-  ];
-  return { namespaces: estate.namespaces, pods, endpoints, ports: probePorts(contract, pods) };
+  return extras;
 }
 
 /** Without declared workloads: one pod per selector the contract names, with the ports its rules name. */

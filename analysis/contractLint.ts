@@ -7,7 +7,9 @@
  */
 
 import { overlaps, subtract } from "../core/cidr";
+import type { NetworkPolicy } from "../core/k8s";
 import { AREA_RULES, type Phase } from "../model/areas";
+import type { NamespaceConfig, SegmentationConfig } from "../model/config";
 import type { Contract, ContractRule } from "../model/contracts/contract";
 import { peersField, rulesOf, selects } from "../model/contracts/contract";
 import {
@@ -78,10 +80,34 @@ function stackFindings(
   stack: StackContext,
 ): { findings: Finding[]; effects: PhaseEffect[] } {
   const { config } = stack;
-  const out: Finding[] = [];
-  const known = planKubernetes(config).map((plan) => plan.namespace.name);
+  const out: Finding[] = [...storeFindings(contract, stack), ...peerFindings(contract, stack)];
   const home = config.namespaces.find((ns) => ns.name === contract.namespace);
-  out.push(...storeFindings(contract, stack));
+  if (!home) {
+    out.push(
+      finding("error", "namespace", {
+        path: "namespace",
+        value: contract.namespace,
+        problem: `is not an area namespace of stack ${stack.name}, so there are no area defaults to compose with`,
+        fix:
+          suggestion(
+            contract.namespace,
+            config.namespaces.map((ns) => ns.name),
+          ) ?? "ask the platform team to add it to segmentation:namespaces",
+      }),
+    );
+    return { findings: out, effects: [] };
+  }
+  out.push(...areaVpcFindings(contract, config, home));
+  const composed = composeWithDefaults(contract, config, home);
+  out.push(...addsNothingFindings(contract, stack, composed));
+  return { findings: out, effects: composed.effects };
+}
+
+/** Peers in namespaces the stack does not have, and ingress ranges that cover the cluster's pods. */
+function peerFindings(contract: Contract, stack: StackContext): Finding[] {
+  const { config } = stack;
+  const known = planKubernetes(config).map((plan) => plan.namespace.name);
+  const out: Finding[] = [];
   for (const { rule, path } of rulesOf(contract)) {
     const field = peersField(rule.direction);
     rule.peers.forEach((peer, j) => {
@@ -109,24 +135,16 @@ function stackFindings(
       }
     });
   }
-  if (!home) {
-    out.push(
-      finding("error", "namespace", {
-        path: "namespace",
-        value: contract.namespace,
-        problem: `is not an area namespace of stack ${stack.name}, so there are no area defaults to compose with`,
-        fix:
-          suggestion(
-            contract.namespace,
-            config.namespaces.map((ns) => ns.name),
-          ) ?? "ask the platform team to add it to segmentation:namespaces",
-      }),
-    );
-    return { findings: out, effects: [] };
-  }
-  // The area rules decide which VPCs an area reaches (the seed's egress segmentation); the cluster's own pod
-  // ranges inside the cluster's VPC are open to every area.
+  return out;
+}
+
+/**
+ * Egress ranges into a VPC the area rules keep from the contract's area (the seed's egress segmentation);
+ * the cluster's own pod ranges inside the cluster's VPC are open to every area.
+ */
+function areaVpcFindings(contract: Contract, config: SegmentationConfig, home: NamespaceConfig): Finding[] {
   const deniedVpcs = config.vpcs.filter((vpc) => !AREA_RULES[home.area].egressToVpcs.includes(vpc.name));
+  const out: Finding[] = [];
   contract.egress.forEach((rule, r) => {
     rule.peers.forEach((peer, j) => {
       if (peer.kind !== "cidr") return;
@@ -144,6 +162,27 @@ function stackFindings(
       }
     });
   });
+  return out;
+}
+
+/** The contract composed with its area's defaults in each phase, its own phase first. */
+interface Composition {
+  phases: Phase[];
+  estate: ReturnType<typeof probeEstate>;
+  byName: Map<string, NetworkPolicy>;
+  /** What the whole contract opens beyond the defaults, per phase. */
+  effects: PhaseEffect[];
+  /** What each rule opens on its own beyond the defaults, per phase in the order of `phases`. */
+  opened: Map<string, ContractFlow[][]>;
+  /** What the defaults alone allow, per phase. */
+  bases: ContractReachability[];
+}
+
+function composeWithDefaults(
+  contract: Contract,
+  config: SegmentationConfig,
+  home: NamespaceConfig,
+): Composition {
   const phases: Phase[] = home.phase === "strict" ? ["strict", "migration"] : ["migration", "strict"];
   const policies = renderContract(contract);
   const byName = new Map(policies.map((policy) => [policy.name, toContractNetworkPolicy(policy)]));
@@ -163,6 +202,16 @@ function stackFindings(
       opened.set(name, [...(opened.get(name) ?? []), alone.allowedBeyond(base)]);
     }
   }
+  return { phases, estate, byName, effects, opened, bases };
+}
+
+/**
+ * Rules that open nothing beyond the defaults: a note when they open something in the other phase (they
+ * are kept for the move), a warning when they open nothing in either.
+ */
+function addsNothingFindings(contract: Contract, stack: StackContext, composed: Composition): Finding[] {
+  const { phases, estate, byName, opened, bases } = composed;
+  const out: Finding[] = [];
   for (const { rule, path } of rulesOf(contract)) {
     const name = policyName(contract, rule);
     const [now, later] = opened.get(name)!;
@@ -190,7 +239,7 @@ function stackFindings(
       }),
     );
   }
-  return { findings: out, effects };
+  return out;
 }
 
 /** Why a rule opens nothing: an example connection it admits, and what the defaults say about it. */

@@ -113,25 +113,7 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
   };
   const r = new Reachability({ estate, classes: { distinguish } }, list, list, [...ports.values()]);
 
-  const groups: DesignCellGroup[] = [];
-  const expansions: { check: Check; cell: CellClass }[] = [];
-  for (const check of checks) {
-    for (const cell of r.cellClasses(check.sources, check.destinations)) {
-      const expectation = check.expectation(cell.source, cell.destination);
-      groups.push({
-        section: check.section,
-        from: list[cell.source]!.key,
-        to: list[cell.destination]!.key,
-        port: check.port.port,
-        protocol: check.port.protocol,
-        expected: expectation.allow ? "allow" : "deny",
-        actual: r.allows(cell.source, cell.destination, check.port) ? "allow" : "deny",
-        rule: expectation.rule,
-        count: cell.count,
-      });
-      expansions.push({ check, cell });
-    }
-  }
+  const { groups, expansions } = decideGroups(checks, r, list);
 
   function* cellsOf(index: number): Generator<DesignCell> {
     const { check, cell } = expansions[index]!;
@@ -168,6 +150,37 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
       for (let index = 0; index < groups.length; index++) yield* cellsOf(index);
     },
   };
+}
+
+/**
+ * Each check's cells, decided class by class: one group per class of cells, with the example the class was
+ * decided on, and what it takes to expand the group back into its cells.
+ */
+function decideGroups(
+  checks: readonly Check[],
+  r: Reachability<Located, PortSpec>,
+  list: readonly Located[],
+): { groups: DesignCellGroup[]; expansions: { check: Check; cell: CellClass }[] } {
+  const groups: DesignCellGroup[] = [];
+  const expansions: { check: Check; cell: CellClass }[] = [];
+  for (const check of checks) {
+    for (const cell of r.cellClasses(check.sources, check.destinations)) {
+      const expectation = check.expectation(cell.source, cell.destination);
+      groups.push({
+        section: check.section,
+        from: list[cell.source]!.key,
+        to: list[cell.destination]!.key,
+        port: check.port.port,
+        protocol: check.port.protocol,
+        expected: expectation.allow ? "allow" : "deny",
+        actual: r.allows(cell.source, cell.destination, check.port) ? "allow" : "deny",
+        rule: expectation.rule,
+        count: cell.count,
+      });
+      expansions.push({ check, cell });
+    }
+  }
+  return { groups, expansions };
 }
 
 function check(cell: DesignCell): PortSpec {

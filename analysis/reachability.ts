@@ -272,43 +272,11 @@ export function cellClasses(
 ): CellClass[] {
   const bySource = groupBySlot(sources, from);
   const byDestination = groupBySlot(destinations, to);
-  const destinationsByKey = new Map<string, number[]>();
-  for (const d of destinations) {
-    const key = to.key(d);
-    const same = destinationsByKey.get(key);
-    if (same) same.push(d);
-    else destinationsByKey.set(key, [d]);
-  }
-  // An endpoint and itself, per pair of slots: subtracted from the counts below.
-  const selves = new Map<string, { same: number; other: number }>();
-  for (const s of sources) {
-    for (const d of destinationsByKey.get(from.key(s)) ?? []) {
-      const key = `${from.slot(s)} ${to.slot(d)}`;
-      const self = selves.get(key) ?? { same: 0, other: 0 };
-      if (sameNamespaceOf(from, to, s, d)) self.same++;
-      else self.other++;
-      selves.set(key, self);
-    }
-  }
-
+  const selves = selfPairs(from, sources, to, destinations);
   const classes: CellClass[] = [];
   for (const [sourceSlot, a] of bySource) {
     for (const [destinationSlot, b] of byDestination) {
-      let sameNamespace = 0;
-      let sameExample: [number, number] | undefined;
-      const [fewer, more] =
-        a.byNamespace.size <= b.byNamespace.size
-          ? [a.byNamespace, b.byNamespace]
-          : [b.byNamespace, a.byNamespace];
-      for (const [ns, members] of fewer) {
-        const others = more.get(ns);
-        if (!others) continue;
-        sameNamespace += members.length * others.length;
-        if (!sameExample) {
-          const [ss, dd] = fewer === a.byNamespace ? [members, others] : [others, members];
-          sameExample = firstPair(ss, dd, (s, d) => from.key(s) !== to.key(d));
-        }
-      }
+      const { count: sameNamespace, example: sameExample } = sameNamespacePairs(a, b, from, to);
       const self = selves.get(`${sourceSlot} ${destinationSlot}`) ?? { same: 0, other: 0 };
       const same = sameNamespace - self.same;
       const other = a.all.length * b.all.length - sameNamespace - self.other;
@@ -335,6 +303,61 @@ export function cellClasses(
     }
   }
   return classes;
+}
+
+/** An endpoint and itself, per pair of slots, in one namespace or not: not cells, so left out of the counts. */
+function selfPairs(
+  from: Placement,
+  sources: readonly number[],
+  to: Placement,
+  destinations: readonly number[],
+): Map<string, { same: number; other: number }> {
+  const destinationsByKey = new Map<string, number[]>();
+  for (const d of destinations) {
+    const key = to.key(d);
+    const same = destinationsByKey.get(key);
+    if (same) same.push(d);
+    else destinationsByKey.set(key, [d]);
+  }
+  const selves = new Map<string, { same: number; other: number }>();
+  for (const s of sources) {
+    for (const d of destinationsByKey.get(from.key(s)) ?? []) {
+      const key = `${from.slot(s)} ${to.slot(d)}`;
+      const self = selves.get(key) ?? { same: 0, other: 0 };
+      if (sameNamespaceOf(from, to, s, d)) self.same++;
+      else self.other++;
+      selves.set(key, self);
+    }
+  }
+  return selves;
+}
+
+/**
+ * How many (source, destination) pairs of two slot groups share a namespace, and one such pair of two
+ * different endpoints; walks the group with fewer namespaces.
+ */
+function sameNamespacePairs(
+  a: SlotGroup,
+  b: SlotGroup,
+  from: Placement,
+  to: Placement,
+): { count: number; example: [number, number] | undefined } {
+  let count = 0;
+  let example: [number, number] | undefined;
+  const [fewer, more] =
+    a.byNamespace.size <= b.byNamespace.size
+      ? [a.byNamespace, b.byNamespace]
+      : [b.byNamespace, a.byNamespace];
+  for (const [ns, members] of fewer) {
+    const others = more.get(ns);
+    if (!others) continue;
+    count += members.length * others.length;
+    if (!example) {
+      const [ss, dd] = fewer === a.byNamespace ? [members, others] : [others, members];
+      example = firstPair(ss, dd, (s, d) => from.key(s) !== to.key(d));
+    }
+  }
+  return { count, example };
 }
 
 /** Every cell a class stands for, as (source, destination) indexes. */

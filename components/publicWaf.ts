@@ -23,34 +23,7 @@ export class PublicWaf extends pulumi.ComponentResource {
     const { plan } = args;
     const { webAcl } = plan;
 
-    const acl = new aws.wafv2.WebAcl(
-      `${name}-web-acl`,
-      {
-        name: webAcl.name,
-        description: webAcl.description,
-        scope: webAcl.scope,
-        defaultAction: { allow: {} },
-        visibilityConfig: {
-          cloudwatchMetricsEnabled: true,
-          metricName: webAcl.metricName,
-          sampledRequestsEnabled: true,
-        },
-        rules: webAcl.rules.map((rule) => ({
-          name: rule.name,
-          priority: rule.priority,
-          overrideAction: { none: {} },
-          statement: {
-            managedRuleGroupStatement: { name: rule.ruleGroup, vendorName: rule.vendorName },
-          },
-          visibilityConfig: {
-            cloudwatchMetricsEnabled: true,
-            metricName: rule.metricName,
-            sampledRequestsEnabled: true,
-          },
-        })),
-      },
-      { parent: this },
-    );
+    const acl = new aws.wafv2.WebAcl(`${name}-web-acl`, webAclArgs(webAcl), { parent: this });
     const classParams = new k8s.apiextensions.CustomResource(
       `${name}-alb-class-params`,
       {
@@ -83,4 +56,35 @@ export class PublicWaf extends pulumi.ComponentResource {
     this.albIngressName = pulumi.interpolate`${ingress.metadata.namespace}/${ingress.metadata.name}`;
     this.registerOutputs({ webAclArn: this.webAclArn, albIngressName: this.albIngressName });
   }
+}
+
+/**
+ * The web ACL: it allows by default, and each AWS managed rule group keeps its own actions (no override),
+ * with metrics and sampled requests for the ACL and every rule.
+ */
+function webAclArgs(webAcl: PublicWafPlan["webAcl"]): aws.wafv2.WebAclArgs {
+  return {
+    name: webAcl.name,
+    description: webAcl.description,
+    scope: webAcl.scope,
+    defaultAction: { allow: {} },
+    visibilityConfig: {
+      cloudwatchMetricsEnabled: true,
+      metricName: webAcl.metricName,
+      sampledRequestsEnabled: true,
+    },
+    rules: webAcl.rules.map((rule) => ({
+      name: rule.name,
+      priority: rule.priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: { name: rule.ruleGroup, vendorName: rule.vendorName },
+      },
+      visibilityConfig: {
+        cloudwatchMetricsEnabled: true,
+        metricName: rule.metricName,
+        sampledRequestsEnabled: true,
+      },
+    })),
+  };
 }

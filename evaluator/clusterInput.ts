@@ -382,52 +382,9 @@ function checkRules(report: Report, value: unknown, path: string, flavour: Flavo
     if (rule.name !== undefined && (typeof rule.name !== "string" || rule.name.length > 100)) {
       report.add(childPath(at, "name"), rule.name, "is not a string of at most 100 characters");
     }
-    const words = Object.keys(flavour.actions);
-    const action = typeof rule.action === "string" ? flavour.actions[rule.action] : undefined;
-    if (rule.action === undefined) {
-      report.add(childPath(at, "action"), undefined, `is required; use ${words.join(", ")}`);
-    } else if (action === undefined) {
-      const hint =
-        rule.action === "Allow" ? " (the EKS guide says Allow; the CRD the cluster runs takes Accept)" : "";
-      const tierNote =
-        flavour.kind === "BaselineAdminNetworkPolicy" && rule.action === "Pass"
-          ? " (Pass only exists in the Admin tier of this API)"
-          : "";
-      const problem = `is not an action of ${flavour.label}; use ${words.join(", ")}${hint}${tierNote}`;
-      report.add(childPath(at, "action"), rule.action, problem);
-    }
-    const peersPath = childPath(at, peersKey);
-    const peers: ClusterPeer[] = [];
-    const rawPeers = rule[peersKey];
-    if (rawPeers === undefined) {
-      report.add(peersPath, undefined, `is required: a rule of ${flavour.label} lists at least one peer`);
-    } else if (arrayAt(report, rawPeers, peersPath, "peers")) {
-      if (rawPeers.length === 0) report.add(peersPath, rawPeers, "must list at least one peer");
-      rawPeers.forEach((peer, j) => {
-        const checked = checkPeer(report, peer, childPath(peersPath, j), flavour, direction, action);
-        // Keep the numbering of the input, so a verdict's peer index points at what the author wrote.
-        peers.push(checked ?? { networks: [] });
-      });
-    }
-    const portsPath = childPath(at, flavour.ports);
-    const rawPorts = rule[flavour.ports];
-    let ports: ClusterPort[] | undefined;
-    if (rawPorts !== undefined && arrayAt(report, rawPorts, portsPath, "ports")) {
-      if (rawPorts.length === 0)
-        report.add(portsPath, rawPorts, "must list at least one port; leave it out for every port");
-      ports =
-        flavour.ports === "ports"
-          ? checkPortsList(report, rawPorts, portsPath)
-          : checkProtocols(report, rawPorts, portsPath);
-      const addressPeer = peers.some((peer) => "networks" in peer || "domainNames" in peer);
-      if (flavour.ports === "protocols" && addressPeer && ports.some((port) => "namedPort" in port)) {
-        report.add(
-          portsPath,
-          rawPorts,
-          "names a port, but networks and domainNames peers have no named ports; give numbers",
-        );
-      }
-    }
+    const action = checkAction(report, rule.action, childPath(at, "action"), flavour);
+    const peers = checkRulePeers(report, rule[peersKey], childPath(at, peersKey), flavour, direction, action);
+    const ports = checkRulePorts(report, rule[flavour.ports], childPath(at, flavour.ports), flavour, peers);
     if (action === undefined) return;
     rules.push({
       ...(typeof rule.name === "string" ? { name: rule.name } : {}),
@@ -439,49 +396,103 @@ function checkRules(report: Report, value: unknown, path: string, flavour: Flavo
   return rules;
 }
 
-/**
- * Checks a cluster-tier object (one `isClusterTierObject` accepts) and returns it normalised, or
- * undefined when it has problems (all reported).
- */
-export function checkClusterPolicy(report: Report, value: Json, path: string): ClusterPolicy | undefined {
-  const before = report.issues.length;
-  const flavour = flavourOf(value);
-  if (!flavour) {
-    const versions = CLUSTER_TIER_FLAVOURS.filter((f) => f.kind === value.kind).map((f) => f.apiVersion);
+/** A rule's action in the flavour's words (Accept or Allow, Pass where the tier has it). */
+function checkAction(report: Report, value: unknown, path: string, flavour: Flavour): TierAction | undefined {
+  const words = Object.keys(flavour.actions);
+  const action = typeof value === "string" ? flavour.actions[value] : undefined;
+  if (value === undefined) {
+    report.add(path, undefined, `is required; use ${words.join(", ")}`);
+  } else if (action === undefined) {
+    const hint =
+      value === "Allow" ? " (the EKS guide says Allow; the CRD the cluster runs takes Accept)" : "";
+    const tierNote =
+      flavour.kind === "BaselineAdminNetworkPolicy" && value === "Pass"
+        ? " (Pass only exists in the Admin tier of this API)"
+        : "";
     report.add(
-      childPath(path, "apiVersion"),
-      value.apiVersion,
-      `is not an apiVersion of ${String(value.kind)}; use ${versions.join(" or ")}`,
+      path,
+      value,
+      `is not an action of ${flavour.label}; use ${words.join(", ")}${hint}${tierNote}`,
     );
-    return undefined;
   }
-  onlyKeys(report, value, path, `a ${flavour.label}`, ["apiVersion", "kind", "metadata", "spec", "status"]);
-  const metadataPath = childPath(path, "metadata");
-  let name = "";
+  return action;
+}
+
+/** A rule's peers, at least one; a peer with problems stays in the list as one that matches nothing. */
+function checkRulePeers(
+  report: Report,
+  value: unknown,
+  path: string,
+  flavour: Flavour,
+  direction: Direction,
+  action: TierAction | undefined,
+): ClusterPeer[] {
+  const peers: ClusterPeer[] = [];
+  if (value === undefined) {
+    report.add(path, undefined, `is required: a rule of ${flavour.label} lists at least one peer`);
+  } else if (arrayAt(report, value, path, "peers")) {
+    if (value.length === 0) report.add(path, value, "must list at least one peer");
+    value.forEach((peer, j) => {
+      const checked = checkPeer(report, peer, childPath(path, j), flavour, direction, action);
+      // Keep the numbering of the input, so a verdict's peer index points at what the author wrote.
+      peers.push(checked ?? { networks: [] });
+    });
+  }
+  return peers;
+}
+
+/** A rule's ports (or protocols, in that flavour); undefined when the rule leaves them out: every port. */
+function checkRulePorts(
+  report: Report,
+  value: unknown,
+  path: string,
+  flavour: Flavour,
+  peers: readonly ClusterPeer[],
+): ClusterPort[] | undefined {
+  if (value === undefined || !arrayAt(report, value, path, "ports")) return undefined;
+  if (value.length === 0) report.add(path, value, "must list at least one port; leave it out for every port");
+  const ports =
+    flavour.ports === "ports" ? checkPortsList(report, value, path) : checkProtocols(report, value, path);
+  const addressPeer = peers.some((peer) => "networks" in peer || "domainNames" in peer);
+  if (flavour.ports === "protocols" && addressPeer && ports.some((port) => "namedPort" in port)) {
+    report.add(
+      path,
+      value,
+      "names a port, but networks and domainNames peers have no named ports; give numbers",
+    );
+  }
+  return ports;
+}
+
+/** The policy's name; a BaselineAdminNetworkPolicy must be named default. Empty when it has none. */
+function checkPolicyName(report: Report, metadata: unknown, path: string, flavour: Flavour): string {
   if (
-    objectAt(report, value.metadata, metadataPath, "{name}") &&
-    stringAt(report, value.metadata.name, childPath(metadataPath, "name"))
+    !objectAt(report, metadata, path, "{name}") ||
+    !stringAt(report, metadata.name, childPath(path, "name"))
   ) {
-    name = value.metadata.name as string;
-    if (flavour.kind === "BaselineAdminNetworkPolicy" && name !== "default") {
-      report.add(
-        childPath(metadataPath, "name"),
-        name,
-        'is not "default"; the API allows one BaselineAdminNetworkPolicy, named default',
-      );
-    }
+    return "";
   }
-  const specPath = childPath(path, "spec");
-  if (!objectAt(report, value.spec, specPath, `a ${flavour.label} spec`)) return undefined;
-  const spec = value.spec;
-  const specKeys = [
-    ...(flavour.tier === undefined ? ["tier"] : []),
-    ...(flavour.hasPriority ? ["priority"] : []),
-    "subject",
-    "ingress",
-    "egress",
-  ];
-  onlyKeys(report, spec, specPath, `a ${flavour.label} spec`, specKeys);
+  const name = metadata.name as string;
+  if (flavour.kind === "BaselineAdminNetworkPolicy" && name !== "default") {
+    report.add(
+      childPath(path, "name"),
+      name,
+      'is not "default"; the API allows one BaselineAdminNetworkPolicy, named default',
+    );
+  }
+  return name;
+}
+
+/**
+ * The tier (fixed by the flavour, or the spec's in the flavour that has both) and the priority of the
+ * flavours that take one.
+ */
+function checkTierAndPriority(
+  report: Report,
+  spec: Json,
+  specPath: string,
+  flavour: Flavour,
+): { tier: ClusterPolicy["tier"] | undefined; priority: number | undefined } {
   let tier = flavour.tier;
   if (tier === undefined) {
     if (spec.tier === "Admin" || spec.tier === "Baseline") tier = spec.tier;
@@ -503,6 +514,39 @@ export function checkClusterPolicy(report: Report, value: Json, path: string): C
         `${p === undefined ? "is required" : "is not a priority"}; use an integer from 0 to 1000, lower runs first`,
       );
   }
+  return { tier, priority };
+}
+
+/**
+ * Checks a cluster-tier object (one `isClusterTierObject` accepts) and returns it normalised, or
+ * undefined when it has problems (all reported).
+ */
+export function checkClusterPolicy(report: Report, value: Json, path: string): ClusterPolicy | undefined {
+  const before = report.issues.length;
+  const flavour = flavourOf(value);
+  if (!flavour) {
+    const versions = CLUSTER_TIER_FLAVOURS.filter((f) => f.kind === value.kind).map((f) => f.apiVersion);
+    report.add(
+      childPath(path, "apiVersion"),
+      value.apiVersion,
+      `is not an apiVersion of ${String(value.kind)}; use ${versions.join(" or ")}`,
+    );
+    return undefined;
+  }
+  onlyKeys(report, value, path, `a ${flavour.label}`, ["apiVersion", "kind", "metadata", "spec", "status"]);
+  const name = checkPolicyName(report, value.metadata, childPath(path, "metadata"), flavour);
+  const specPath = childPath(path, "spec");
+  if (!objectAt(report, value.spec, specPath, `a ${flavour.label} spec`)) return undefined;
+  const spec = value.spec;
+  const specKeys = [
+    ...(flavour.tier === undefined ? ["tier"] : []),
+    ...(flavour.hasPriority ? ["priority"] : []),
+    "subject",
+    "ingress",
+    "egress",
+  ];
+  onlyKeys(report, spec, specPath, `a ${flavour.label} spec`, specKeys);
+  const { tier, priority } = checkTierAndPriority(report, spec, specPath, flavour);
   const subject = checkSubject(report, spec.subject, childPath(specPath, "subject"), flavour);
   const ingress = checkRules(report, spec.ingress, childPath(specPath, "ingress"), flavour, "ingress");
   const egress = checkRules(report, spec.egress, childPath(specPath, "egress"), flavour, "egress");

@@ -132,33 +132,47 @@ export function planPublicWaf(config: SegmentationConfig, controller: IngressCon
         parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: albClassName },
       },
     },
-    albIngress: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "Ingress",
-      metadata: {
-        name: `${identity.releaseName}-alb`,
-        namespace: identity.namespace,
-        labels,
-        annotations: {
-          // IP targets: the ALB sends to the controller pods directly, so no node port is ever open.
-          "alb.ingress.kubernetes.io/target-type": "ip",
-          "alb.ingress.kubernetes.io/inbound-cidrs": ANYWHERE,
-          "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }, { HTTPS: 443 }]),
-          "alb.ingress.kubernetes.io/ssl-redirect": "443",
-          "alb.ingress.kubernetes.io/certificate-arn": certificateArns.join(","),
-          "alb.ingress.kubernetes.io/ssl-policy": ALB_SSL_POLICY,
-          // The controller's TLS entry point serves every host, like ingress-nginx's port 443; the plain one
-          // would redirect Ingresses with TLS back to HTTPS, in a loop behind a TLS-terminating ALB.
-          "alb.ingress.kubernetes.io/backend-protocol": "HTTPS",
-          "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTP",
-          "alb.ingress.kubernetes.io/healthcheck-port": String(identity.ports.health),
-          "alb.ingress.kubernetes.io/healthcheck-path": "/ping",
-        },
+    albIngress: albIngressOf(controller, albClassName, certificateArns, labels),
+  };
+}
+
+/**
+ * The Ingress that makes the AWS Load Balancer Controller put an internet-facing ALB in front of the public
+ * controller's TLS entry point, with the stack's certificates and TLS policy.
+ */
+function albIngressOf(
+  controller: IngressControllerPlan,
+  albClassName: string,
+  certificateArns: readonly string[],
+  labels: Record<string, string>,
+): AlbIngressObject {
+  const { identity } = controller;
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: {
+      name: `${identity.releaseName}-alb`,
+      namespace: identity.namespace,
+      labels,
+      annotations: {
+        // IP targets: the ALB sends to the controller pods directly, so no node port is ever open.
+        "alb.ingress.kubernetes.io/target-type": "ip",
+        "alb.ingress.kubernetes.io/inbound-cidrs": ANYWHERE,
+        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }, { HTTPS: 443 }]),
+        "alb.ingress.kubernetes.io/ssl-redirect": "443",
+        "alb.ingress.kubernetes.io/certificate-arn": certificateArns.join(","),
+        "alb.ingress.kubernetes.io/ssl-policy": ALB_SSL_POLICY,
+        // The controller's TLS entry point serves every host, like ingress-nginx's port 443; the plain one
+        // would redirect Ingresses with TLS back to HTTPS, in a loop behind a TLS-terminating ALB.
+        "alb.ingress.kubernetes.io/backend-protocol": "HTTPS",
+        "alb.ingress.kubernetes.io/healthcheck-protocol": "HTTP",
+        "alb.ingress.kubernetes.io/healthcheck-port": String(identity.ports.health),
+        "alb.ingress.kubernetes.io/healthcheck-path": "/ping",
       },
-      spec: {
-        ingressClassName: albClassName,
-        defaultBackend: { service: { name: controller.serviceName, port: { name: ENTRY_POINTS.https } } },
-      },
+    },
+    spec: {
+      ingressClassName: albClassName,
+      defaultBackend: { service: { name: controller.serviceName, port: { name: ENTRY_POINTS.https } } },
     },
   };
 }

@@ -404,9 +404,41 @@ function loadBalancerControllerIssues(
     });
     return issues;
   }
+  const { cidrs, widest } = allowlistSources(issues, base, area, entry.sources, sources);
+  issues.push(...natGatewayIssues(base, entry.natGatewaysOf, vpcs));
+  const covered = addressCount(cidrs);
+  if (covered >= BROAD_ALLOWLIST && !cidrs.includes("0.0.0.0/0")) {
+    // Named by the source that contributes most: that is the entry to narrow.
+    issues.push({
+      path: widest.index >= 0 ? `${base}.sources[${widest.index}]` : `${base}.natGatewaysOf`,
+      value: widest.index >= 0 ? widest.name : entry.natGatewaysOf,
+      problem:
+        widest.index >= 0
+          ? `names source "${widest.name}", whose ranges cover ${widest.covered} addresses; with it the ${area} controller admits ${covered} addresses (a /8 or more), as good as open to the internet`
+          : `makes the ${area} controller admit ${covered} addresses (a /8 or more), as good as open to the internet`,
+      fix:
+        widest.index >= 0
+          ? `narrow segmentation:sources.${widest.name} to its real networks`
+          : "list only the VPCs whose NAT gateways need the controller",
+    });
+  }
+  return issues;
+}
+
+/**
+ * The ranges of the sources an allowlist names, and the source that covers most addresses (the one to
+ * narrow when the allowlist is too broad). Unknown sources and 0.0.0.0/0 are reported into `issues`.
+ */
+function allowlistSources(
+  issues: ConfigIssue[],
+  base: string,
+  area: Area,
+  names: readonly string[],
+  sources: Sections["sources"],
+): { cidrs: string[]; widest: { index: number; name: string; covered: bigint } } {
   const cidrs: string[] = [];
   const widest = { index: -1, name: "", covered: -1n };
-  entry.sources.forEach((name, index) => {
+  names.forEach((name, index) => {
     const ranges = sources[name];
     if (!ranges) {
       const known = Object.keys(sources).sort();
@@ -432,24 +464,7 @@ function loadBalancerControllerIssues(
     const covered = addressCount(ranges);
     if (covered > widest.covered) Object.assign(widest, { index, name, covered });
   });
-  issues.push(...natGatewayIssues(base, entry.natGatewaysOf, vpcs));
-  const covered = addressCount(cidrs);
-  if (covered >= BROAD_ALLOWLIST && !cidrs.includes("0.0.0.0/0")) {
-    // Named by the source that contributes most: that is the entry to narrow.
-    issues.push({
-      path: widest.index >= 0 ? `${base}.sources[${widest.index}]` : `${base}.natGatewaysOf`,
-      value: widest.index >= 0 ? widest.name : entry.natGatewaysOf,
-      problem:
-        widest.index >= 0
-          ? `names source "${widest.name}", whose ranges cover ${widest.covered} addresses; with it the ${area} controller admits ${covered} addresses (a /8 or more), as good as open to the internet`
-          : `makes the ${area} controller admit ${covered} addresses (a /8 or more), as good as open to the internet`,
-      fix:
-        widest.index >= 0
-          ? `narrow segmentation:sources.${widest.name} to its real networks`
-          : "list only the VPCs whose NAT gateways need the controller",
-    });
-  }
-  return issues;
+  return { cidrs, widest };
 }
 
 /** Each VPC whose NAT gateways an allowlist takes must exist and have NAT gateway addresses. */

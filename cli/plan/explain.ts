@@ -4,7 +4,7 @@
  * policy's description annotation, so a reviewer sees *why* and not only *what*.
  */
 
-import { probeEstate } from "../../analysis/estate";
+import { type ProbePod, probeEstate } from "../../analysis/estate";
 import { answerText, awsFactsOf, StoreAccessModel } from "../../analysis/storeAccess";
 import type { NetworkPolicy } from "../../core/k8s";
 import {
@@ -56,22 +56,7 @@ export function explainConnection(plan: Plan, request: ExplainRequest): string {
   const ends = { from: endpointOf(request.from), to: endpointOf(request.to) };
   for (const [side, endpoint] of Object.entries(ends)) {
     if ("ip" in endpoint || evaluator.pod(endpoint.namespace, endpoint.pod)) continue;
-    const inNamespace = pods
-      .filter((p) => p.namespace === endpoint.namespace)
-      .map((p) => `${p.namespace}/${p.name}`);
-    const others = [
-      ...new Set(pods.filter((p) => p.role.kind !== "area-pod").map((p) => `${p.namespace}/${p.name}`)),
-    ];
-    const areaNamespaces = [
-      ...new Set(pods.filter((p) => p.role.kind === "area-pod").map((p) => p.namespace)),
-    ];
-    throw new CommandError(
-      inNamespace.length > 0
-        ? `--${side} ${request[side as "from" | "to"]}: namespace ${endpoint.namespace} has the stand-in pods ${inNamespace.join(", ")}`
-        : `--${side} ${request[side as "from" | "to"]}: no stand-in pod there. The probe estate has ` +
-            `<namespace>/endpoint (labelled endpoint: "true") and <namespace>/worker in every area namespace ` +
-            `(${areaNamespaces.join(", ")}), and ${others.join(", ")}; or give an IP address`,
-    );
+    throw notAStandIn(`--${side} ${request[side as "from" | "to"]}`, endpoint.namespace, pods);
   }
   const protocol = request.protocol?.toUpperCase();
   if (protocol !== undefined && !PROTOCOLS.includes(protocol as Protocol)) {
@@ -103,6 +88,25 @@ export function explainConnection(plan: Plan, request: ExplainRequest): string {
     ...(mesh?.lines ?? []),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** A pod the probe estate lacks: the stand-ins of its namespace, or else every kind of stand-in there is. */
+function notAStandIn(option: string, namespace: string, pods: readonly ProbePod[]): CommandError {
+  const inNamespace = pods.filter((p) => p.namespace === namespace).map((p) => `${p.namespace}/${p.name}`);
+  if (inNamespace.length > 0) {
+    return new CommandError(
+      `${option}: namespace ${namespace} has the stand-in pods ${inNamespace.join(", ")}`,
+    );
+  }
+  const others = [
+    ...new Set(pods.filter((p) => p.role.kind !== "area-pod").map((p) => `${p.namespace}/${p.name}`)),
+  ];
+  const areaNamespaces = [...new Set(pods.filter((p) => p.role.kind === "area-pod").map((p) => p.namespace))];
+  return new CommandError(
+    `${option}: no stand-in pod there. The probe estate has ` +
+      `<namespace>/endpoint (labelled endpoint: "true") and <namespace>/worker in every area namespace ` +
+      `(${areaNamespaces.join(", ")}), and ${others.join(", ")}; or give an IP address`,
+  );
 }
 
 function sideLines(side: SideVerdict, title: string, described: (key: string) => string): string[] {

@@ -206,27 +206,7 @@ function drawNamespaceGrid(svg: Svg, summary: ReachabilitySummary, top: number):
   const band = 6;
   const left = MARGIN + nameWidth + band + 4;
   const gridTop = y + nameWidth + band + 4;
-  namespaces.forEach((ns, i) => {
-    const colour = AREA_COLOURS[ns.area];
-    const strict = ns.phase === "strict" ? " (strict)" : "";
-    // Row label and area band.
-    svg.text(
-      left - band - 8,
-      gridTop + i * size + 11,
-      `${ns.name}${strict ? " *" : ""}`,
-      ' font-size="11" text-anchor="end"',
-    );
-    svg.rect(left - band - 3, gridTop + i * size, band, size - 1, colour, `${ns.name}: ${ns.area}${strict}`);
-    // Column label (rotated) and area band.
-    const cx = left + i * size + 10;
-    svg.text(
-      cx,
-      gridTop - band - 8,
-      `${ns.name}${strict ? " *" : ""}`,
-      ` font-size="11" transform="rotate(-90 ${n(cx)} ${n(gridTop - band - 8)})"`,
-    );
-    svg.rect(left + i * size, gridTop - band - 3, size - 1, band, colour, `${ns.name}: ${ns.area}${strict}`);
-  });
+  drawGridLabels(svg, namespaces, { left, top: gridTop, size, band });
   namespaces.forEach((from, r) => {
     namespaces.forEach((to, c) => {
       const cell = summary.namespaceCell(r, c);
@@ -252,12 +232,47 @@ function drawNamespaceGrid(svg: Svg, summary: ReachabilitySummary, top: number):
     svg.text(MARGIN, y + 12, "* strict phase", ' font-size="11" fill="#57606a"');
     y += 18;
   }
-  let ax = MARGIN;
+  drawAreaLegend(svg, namespaces, y);
+  return { y: y + 20, width: left + extent + MARGIN };
+}
+
+/** Each namespace's name and a band of its area's colour, along the rows and (rotated) along the columns. */
+function drawGridLabels(
+  svg: Svg,
+  namespaces: ReachabilitySummary["namespaces"],
+  grid: { left: number; top: number; size: number; band: number },
+): void {
+  const { left, top, size, band } = grid;
+  namespaces.forEach((ns, i) => {
+    const colour = AREA_COLOURS[ns.area];
+    const strict = ns.phase === "strict" ? " (strict)" : "";
+    // Row label and area band.
+    svg.text(
+      left - band - 8,
+      top + i * size + 11,
+      `${ns.name}${strict ? " *" : ""}`,
+      ' font-size="11" text-anchor="end"',
+    );
+    svg.rect(left - band - 3, top + i * size, band, size - 1, colour, `${ns.name}: ${ns.area}${strict}`);
+    // Column label (rotated) and area band.
+    const cx = left + i * size + 10;
+    svg.text(
+      cx,
+      top - band - 8,
+      `${ns.name}${strict ? " *" : ""}`,
+      ` font-size="11" transform="rotate(-90 ${n(cx)} ${n(top - band - 8)})"`,
+    );
+    svg.rect(left + i * size, top - band - 3, size - 1, band, colour, `${ns.name}: ${ns.area}${strict}`);
+  });
+}
+
+/** The colour of each area the grid shows. */
+function drawAreaLegend(svg: Svg, namespaces: ReachabilitySummary["namespaces"], y: number): void {
+  let x = MARGIN;
   for (const area of Object.keys(AREA_COLOURS) as Area[]) {
     if (!namespaces.some((ns) => ns.area === area)) continue;
-    svg.rect(ax, y, 14, 6, AREA_COLOURS[area]);
-    svg.text(ax + 20, y + 7, area, ' font-size="11"');
-    ax += 20 + textWidth(area) + 18;
+    svg.rect(x, y, 14, 6, AREA_COLOURS[area]);
+    svg.text(x + 20, y + 7, area, ' font-size="11"');
+    x += 20 + textWidth(area) + 18;
   }
-  return { y: y + 20, width: left + extent + MARGIN };
 }

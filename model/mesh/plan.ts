@@ -329,13 +329,21 @@ function areaNamespaceObjects(
   ns: NamespaceConfig,
   phase: Exclude<MeshPhase, "off">,
 ): MeshObjectSpec[] {
-  const rule = AREA_RULES[ns.area];
   const access = accessPolicyOf(phase);
+  return withServers(areaAuthorizations(config, ns), (after) =>
+    areaServers(ns.name, config.mesh.servedPorts, access, after),
+  );
+}
+
+/**
+ * What an area namespace admits, as the area rules say for its phase: in migration every pod, its own
+ * namespace included; in strict only the endpoint pods' Servers. Its controllers and monitoring always.
+ */
+function areaAuthorizations(config: SegmentationConfig, ns: NamespaceConfig): MeshObjectSpec[] {
+  const rule = AREA_RULES[ns.area];
   const strict = ns.phase === "strict";
-  const ports = config.mesh.servedPorts;
-  const controllers = [ns.area, ...ns.extraIngressControllers];
   const targets = strict
-    ? ports.map((port) => serverTarget(endpointServerName(port)))
+    ? config.mesh.servedPorts.map((port) => serverTarget(endpointServerName(port)))
     : [namespaceTarget(ns.name)];
   const suffix = (target: TargetRef) =>
     target.kind === "Server" ? `-${target.name.slice("netseg-".length)}` : "";
@@ -371,7 +379,7 @@ function areaNamespaceObjects(
       );
     }
   }
-  for (const area of controllers) {
+  for (const area of [ns.area, ...ns.extraIngressControllers]) {
     // The own area's controller keeps one name wherever the namespace moves.
     const name = area === ns.area ? "netseg-controller" : `netseg-controller-${area}`;
     for (const target of targets) {
@@ -387,34 +395,43 @@ function areaNamespaceObjects(
     }
   }
   authorizations.push(monitoringAuthorization(config, ns.name));
+  return authorizations;
+}
 
+/** For each served port, a Server for the endpoint pods and one for the others; and the proxies' admin port. */
+function areaServers(
+  namespace: string,
+  ports: SegmentationConfig["mesh"]["servedPorts"],
+  access: ReturnType<typeof accessPolicyOf>,
+  after: readonly string[],
+): MeshObjectSpec[] {
   const endpointPods: LabelSelector = { matchLabels: { [ENDPOINT_LABEL]: ENDPOINT_VALUE } };
   const otherPods: LabelSelector = {
     matchExpressions: [{ key: ENDPOINT_LABEL, operator: "NotIn", values: [ENDPOINT_VALUE] }],
   };
-  return withServers(authorizations, (after) => [
+  return [
     ...ports.flatMap((port) => [
       server(
-        ns.name,
+        namespace,
         endpointServerName(port),
-        `Port ${port} of the endpoint=true pods of ${ns.name}.`,
+        `Port ${port} of the endpoint=true pods of ${namespace}.`,
         endpointPods,
         port,
         access,
         after,
       ),
       server(
-        ns.name,
+        namespace,
         otherServerName(port),
-        `Port ${port} of the pods of ${ns.name} that are not endpoints.`,
+        `Port ${port} of the pods of ${namespace} that are not endpoints.`,
         otherPods,
         port,
         access,
         after,
       ),
     ]),
-    proxyAdminServer(ns.name, access, after),
-  ]);
+    proxyAdminServer(namespace, access, after),
+  ];
 }
 
 function monitoringAuthorization(config: SegmentationConfig, namespace: string): MeshObjectSpec {
