@@ -4,14 +4,9 @@ import { join } from "node:path";
 import { type LintReport, lintContract, SKIPPED } from "../../analysis/contractLint";
 import { formatProblem } from "../../core/problems";
 import { parseConfig } from "../../model/config";
-import {
-  type CheckId,
-  type Finding,
-  parseContractFile,
-  type Severity,
-  type StackContext,
-} from "../../model/contracts";
+import { type CheckId, parseContractFile, type Severity, type StackContext } from "../../model/contracts";
 import { rawConfigOf } from "../../model/stackFile";
+import { lintFile as lint, showFindings as show } from "../support/contractLint";
 import { devConfig, ROOT } from "../support/stack";
 
 const DEV: StackContext = { name: "dev", config: parseConfig(rawConfigOf(devConfig())) };
@@ -35,15 +30,6 @@ function ledger(edit: (file: File) => void = () => {}): File {
   edit(file);
   return file;
 }
-
-function lint(file: File, stack?: StackContext): LintReport {
-  const parsed = parseContractFile(JSON.stringify(file));
-  assert.ok(parsed.contract, parsed.issues.map(formatProblem).join("\n"));
-  return lintContract(parsed.contract, stack);
-}
-
-const show = (findings: readonly Finding[]) =>
-  findings.map((f) => `${f.severity} ${f.check} ${formatProblem(f)}`).join("\n") || "(no findings)";
 
 /** The one finding of `check` at `path`, with the severity expected and a message matching `message`. */
 function expectFinding(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { type LintReport, lintContract, SKIPPED } from "../../analysis/contractLint";
+import { type LintReport, SKIPPED } from "../../analysis/contractLint";
 import { run } from "../../cli/main";
 import { formatProblem } from "../../core/problems";
 import { parseConfig } from "../../model/config";
@@ -18,6 +18,7 @@ import {
   uses,
 } from "../../model/contracts";
 import { rawConfigOf } from "../../model/stackFile";
+import { lintFile as lint, showFindings as show } from "../support/contractLint";
 import { devConfig, editedConfig, ROOT } from "../support/stack";
 
 type File = Record<string, any>;
@@ -41,15 +42,6 @@ function accountDetails(stores: File[], edit: (file: File) => void = () => {}): 
   edit(file);
   return file;
 }
-
-function lint(file: File, stack?: StackContext): LintReport {
-  const parsed = parseContractFile(JSON.stringify(file));
-  assert.ok(parsed.contract, parsed.issues.map(formatProblem).join("\n"));
-  return lintContract(parsed.contract, stack);
-}
-
-const show = (findings: readonly Finding[]) =>
-  findings.map((f) => `${f.severity} ${f.check} ${formatProblem(f)}`).join("\n") || "(no findings)";
 
 const storeFindings = (report: LintReport) => report.findings.filter((f) => f.check === "store-client");
 
