@@ -5,23 +5,15 @@
  * estate's endpoint and worker, and a cache), with the controllers, tools and cluster DNS. Target: seconds
  * for 1,000 namespaces, flat cost per pair.
  *
- * The second table adds cluster-tier policies shaped like area guards (one Admin ClusterNetworkPolicy per
- * area: Pass from the areas allowed in, Deny from every other namespace, Deny to the other areas' VPCs and
- * instance metadata; one Baseline Deny into every area namespace), a fixed number whatever the estate's
- * size, so the per-pair cost of the tiers shows next to the NetworkPolicies-only run.
+ * The second table adds the stack's own cluster tier (`planClusterPolicies`, the Admin-tier
+ * ClusterNetworkPolicies dev runs): their number does not depend on the estate's size, so the per-pair cost
+ * of the tiers shows next to the run with the namespace policies alone.
  */
 
 import { probeEstate, SERVICE_PORT } from "../analysis/estate";
 import type { Namespace } from "../core/k8s";
-import { AREA_LABEL } from "../core/labels";
-import {
-  type ClusterTierManifest,
-  type Endpoint,
-  type Estate,
-  NetworkPolicyEvaluator,
-  type PortSpec,
-} from "../evaluator";
-import { AREA_RULES, AREAS } from "../model/areas";
+import { type Endpoint, type Estate, NetworkPolicyEvaluator, type PortSpec } from "../evaluator";
+import { planClusterPolicies } from "../model/clusterPolicies";
 import { parseConfig } from "../model/config";
 import { planKubernetes } from "../model/kubernetes";
 import { toNetworkPolicy } from "../model/policy";
@@ -42,7 +34,7 @@ const OUTSIDE: Endpoint[] = [
   { ip: "169.254.169.254" },
 ];
 
-function areaEstate(namespaceCount: number): Estate {
+function areaEstate(namespaceCount: number, tiers: boolean): Estate {
   const config = parseConfig(rawConfigOf(estateConfig(namespaceCount)));
   const planned = planKubernetes(config);
   const namespaces: Namespace[] = planned.map(({ namespace }) => ({
@@ -57,73 +49,9 @@ function areaEstate(namespaceCount: number): Estate {
     labels: { app: "cache" },
     ports: [{ name: "http", containerPort: SERVICE_PORT, protocol: "TCP" as const }],
   }));
-  return probeEstate(config, { namespaces, policies }, caches).estate;
-}
-
-const AREA_VPCS: Record<string, string> = {
-  publicfrontal: "10.30.0.0/16",
-  backoffice: "10.20.0.0/16",
-  natonly: "10.40.0.0/16",
-  kafka: "10.50.0.0/16",
-};
-
-/** Area guards in the EKS flavour; their number does not depend on the estate's size. */
-function areaGuards(): ClusterTierManifest[] {
-  const guards = AREAS.map(
-    (area, i): ClusterTierManifest => ({
-      apiVersion: "networking.k8s.aws/v1alpha1",
-      kind: "ClusterNetworkPolicy",
-      metadata: { name: `bench-guard-${area}` },
-      spec: {
-        tier: "Admin",
-        priority: 10 + i,
-        subject: { namespaces: { matchLabels: { [AREA_LABEL]: area } } },
-        ingress: [
-          {
-            action: "Pass",
-            from: [
-              {
-                namespaces: {
-                  matchExpressions: [
-                    { key: AREA_LABEL, operator: "In", values: [...AREA_RULES[area].migrationIngressFrom] },
-                  ],
-                },
-              },
-              { namespaces: { matchExpressions: [{ key: AREA_LABEL, operator: "DoesNotExist" }] } },
-            ],
-          },
-          { action: "Deny", from: [{ namespaces: {} }] },
-        ],
-        egress: [
-          {
-            action: "Deny",
-            to: [
-              {
-                networks: [
-                  ...Object.entries(AREA_VPCS)
-                    .filter(([vpc]) => !AREA_RULES[area].egressToVpcs.includes(vpc))
-                    .map(([, cidr]) => cidr),
-                  "169.254.169.254/32",
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    }),
-  );
-  const baseline: ClusterTierManifest = {
-    apiVersion: "networking.k8s.aws/v1alpha1",
-    kind: "ClusterNetworkPolicy",
-    metadata: { name: "bench-baseline" },
-    spec: {
-      tier: "Baseline",
-      priority: 10,
-      subject: { namespaces: { matchExpressions: [{ key: AREA_LABEL, operator: "Exists" }] } },
-      ingress: [{ action: "Deny", from: [{ namespaces: {} }] }],
-    },
-  };
-  return [...guards, baseline];
+  // The stack's own cluster tier (dev runs clusterTier): a fixed number of objects whatever the size.
+  const clusterPolicies = tiers ? planClusterPolicies(config).map(({ object }) => object) : [];
+  return probeEstate(config, { namespaces, policies, clusterPolicies }, caches).estate;
 }
 
 interface Measurement {
@@ -139,8 +67,7 @@ interface Measurement {
 }
 
 function measure(namespaceCount: number, tiers: boolean): Measurement {
-  const estate = areaEstate(namespaceCount);
-  if (tiers) estate.clusterPolicies = areaGuards();
+  const estate = areaEstate(namespaceCount, tiers);
   const built = timed(() => new NetworkPolicyEvaluator(estate));
   const evaluator = built.result;
   const endpoints = [...evaluator.podEndpoints(), ...OUTSIDE];
@@ -194,7 +121,7 @@ export const evaluator: Benchmark = {
     );
     for (const tiers of [false, true]) {
       log("");
-      log(tiers ? `With ${areaGuards().length} cluster-tier policies:` : "NetworkPolicies only:");
+      log(tiers ? "With the stack's cluster-tier policies:" : "Namespace policies only:");
       log("");
       log(
         "| namespaces | pods | policies | pairs | evaluator | matrix | all cells | total | per pair | probe() per cell |",

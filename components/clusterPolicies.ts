@@ -10,8 +10,8 @@ export interface ClusterPoliciesArgs {
 }
 
 /**
- * The platform's Admin- and Baseline-tier ClusterNetworkPolicies. The namespaces' policies wait for this
- * component: in cluster-tier mode their egress is written as `0.0.0.0/0`, which only the Admin tier bounds.
+ * The platform's Admin-tier ClusterNetworkPolicies. The namespaces' policies wait for this component: in
+ * cluster-tier mode the boundaries are the tier's, and the namespace policies only open flows inside them.
  */
 export class ClusterPolicies extends pulumi.ComponentResource {
   /** Names of the declared ClusterNetworkPolicies. */
