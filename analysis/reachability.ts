@@ -411,6 +411,34 @@ export type ReachabilityInput =
   | { estate: Estate; classes?: Omit<ClassOptions, "addresses"> };
 
 /**
+ * The evaluator that decides the cells: the one given, over every namespace; or one over the representatives
+ * of the estate's classes, each namespace standing for its class through its class's first two members.
+ * `classOf` is given in the second case only.
+ */
+function decidingEvaluator(
+  input: ReachabilityInput,
+  endpoints: readonly Located[],
+): {
+  evaluator: NetworkPolicyEvaluator;
+  representativesOf: (namespace: string) => readonly string[];
+  classOf?: (namespace: string) => number;
+} {
+  if (input instanceof NetworkPolicyEvaluator) {
+    return { evaluator: input, representativesOf: (namespace) => [namespace] };
+  }
+  const addresses = endpoints.flatMap((e) => ("ip" in e.endpoint ? [e.endpoint.ip] : []));
+  const classes = namespaceClasses(input.estate, { ...input.classes, addresses });
+  return {
+    evaluator: new NetworkPolicyEvaluator(classes.representatives),
+    representativesOf: (namespace) => {
+      const cls = classes.classOf.get(namespace);
+      return cls === undefined ? [namespace] : classes.classes[cls]!.members.slice(0, 2);
+    },
+    classOf: (namespace) => classes.classOf.get(namespace)!,
+  };
+}
+
+/**
  * Who reaches whom: the evaluator's matrix over a list of sources, destinations and ports, read by key.
  * Plans, the design check, diffs and contract lint all read reachability through this one type.
  *
@@ -449,25 +477,13 @@ export class Reachability<E extends Located = Located, P extends PortSpec = Port
     this.destinationIndex = new Map(destinations.map((e, i) => [e.key, i]));
     this.portIndex = new Map(ports.map((p, i) => [portKey(p), i]));
 
-    let evaluator: NetworkPolicyEvaluator;
-    let representativesOf: (namespace: string) => readonly string[];
+    const { evaluator, representativesOf, classOf } = decidingEvaluator(input, [...sources, ...destinations]);
     if (input instanceof NetworkPolicyEvaluator) {
-      evaluator = input;
       this.full = input;
-      representativesOf = (namespace) => [namespace];
       for (const ns of input.estate.namespaces) this.namespaceId(ns.name, this.namespaceClass.length);
     } else {
       this.estate = input.estate;
-      const addresses = [...sources, ...destinations].flatMap((e) =>
-        "ip" in e.endpoint ? [e.endpoint.ip] : [],
-      );
-      const classes = namespaceClasses(input.estate, { ...input.classes, addresses });
-      evaluator = new NetworkPolicyEvaluator(classes.representatives);
-      representativesOf = (namespace) => {
-        const cls = classes.classOf.get(namespace);
-        return cls === undefined ? [namespace] : classes.classes[cls]!.members.slice(0, 2);
-      };
-      for (const ns of input.estate.namespaces) this.namespaceId(ns.name, classes.classOf.get(ns.name)!);
+      for (const ns of input.estate.namespaces) this.namespaceId(ns.name, classOf!(ns.name));
     }
 
     const rows = new Endpoints();

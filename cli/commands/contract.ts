@@ -81,8 +81,9 @@ export const contract: NetsegCommand = (program, io) => {
       const { contract: parsed, parsedFile } = readContract(io, file);
       const stack = loadStack(io, options);
       const report = lintContract(parsed, stack);
-      if (options.json) io.stdout(`${JSON.stringify(jsonReport(parsed, stack, report), null, 2)}\n`);
-      else io.stdout(textReport(file, parsed, stack, report, parsedFile));
+      if (options.json) {
+        io.stdout(`${JSON.stringify(jsonReport(file, parsed, stack, report, parsedFile), null, 2)}\n`);
+      } else io.stdout(textReport(file, parsed, stack, report, parsedFile));
       const errors = report.findings.filter((finding) => finding.severity === "error").length;
       if (errors > 0) {
         throw new CommandError(`${displayName(file)}: ${errors} error${errors === 1 ? "" : "s"}; see above.`);
@@ -232,12 +233,23 @@ function textReport(
   return `${lines.join("\n")}\n`;
 }
 
-function jsonReport(parsed: Contract, stack: StackContext | undefined, report: LintReport) {
+/** The report as data; each finding carries the line of the file it is about, as the text report shows it. */
+function jsonReport(
+  file: string,
+  parsed: Contract,
+  stack: StackContext | undefined,
+  report: LintReport,
+  parsedFile: ParsedContractFile,
+) {
   return {
+    file: displayName(file),
     contract: parsed.name,
     namespace: parsed.namespace,
     ...(stack ? { stack: stack.name } : {}),
-    findings: report.findings,
+    findings: report.findings.map((finding) => {
+      const line = parsedFile.lineOf(pathParts(finding.path));
+      return line === undefined ? finding : { ...finding, line };
+    }),
     effects: report.effects.map((effect) => ({
       phase: effect.phase,
       configured: effect.configured,

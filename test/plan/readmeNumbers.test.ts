@@ -91,4 +91,11 @@ describe("the README's quoted output", () => {
       assert.ok(found, `README.md quotes a line netseg explain does not print:\n${line}`);
     }
   });
+
+  it("quotes no message that ends a question with a full stop", () => {
+    // netseg ends a fix that asks "did you mean ...?" with the question mark alone (core/problems.ts).
+    const quoted = readmeLines(/did you mean /);
+    assert.ok(quoted.length >= 2, "the README quotes messages that suggest a name");
+    for (const { line, text } of quoted) assert.doesNotMatch(text, /\?\.$/, `README.md:${line}: ${text}`);
+  });
 });

@@ -1,0 +1,67 @@
+/**
+ * `netseg contract lint --json` as a tool reads it: every finding locates itself in the file the way the text
+ * report does, so a pipeline can annotate the line without parsing the text.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { run } from "../../cli/main";
+import { ROOT } from "../support/stack";
+
+async function lint(
+  args: string[],
+  files: Record<string, string>,
+): Promise<{ code: number; stdout: string }> {
+  let stdout = "";
+  const code = await run(["contract", "lint", ...args], {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: () => {},
+    readFile: (path) => files[path] ?? readFileSync(isAbsolute(path) ? path : join(ROOT, path), "utf8"),
+  });
+  return { code, stdout };
+}
+
+/** A payments contract whose ingress names a port no pod declares (line 9) and an endpoint without exposure. */
+const CONTRACT = [
+  "name: payments-api",
+  "namespace: payments",
+  "ingress:",
+  "  - name: grpc-rule",
+  "    pods: { app: payments-api }",
+  "    from:",
+  "      - namespace: payments-query-service",
+  "        pods: { app: payments-projector }",
+  "    ports: [grpc]",
+  "    why: the projector speaks gRPC",
+  "workloads:",
+  "  - name: payments-api",
+  '    labels: { app: payments-api, endpoint: "true" }',
+  "    ports: [{ name: http, containerPort: 8080 }]",
+].join("\n");
+
+describe("contract lint --json composed with a stack", () => {
+  it("gives each finding the line the text report shows, and names the file", async () => {
+    const files = { "payments.yaml": CONTRACT };
+    const json = await lint(["payments.yaml", "--stack", "dev", "--json"], files);
+    const text = await lint(["payments.yaml", "--stack", "dev"], files);
+    assert.equal(json.code, 2);
+    const report = JSON.parse(json.stdout) as {
+      file: string;
+      findings: { check: string; path: string; line?: number }[];
+    };
+    assert.equal(report.file, "payments.yaml");
+    // The named port, the endpoint label without an exposure, and the rule that adds nothing.
+    assert.equal(report.findings.length, 3, json.stdout);
+    const named = report.findings.find((f) => f.check === "named-port");
+    assert.equal(named?.line, 9);
+    for (const finding of report.findings) {
+      assert.ok(finding.line !== undefined, `${finding.path} has no line`);
+      assert.ok(
+        text.stdout.includes(`payments.yaml:${finding.line}: ${finding.path}: `),
+        `${finding.path} at line ${finding.line} is not where the text report puts it:\n${text.stdout}`,
+      );
+    }
+  });
+});
