@@ -72,7 +72,17 @@ export interface ClassOptions {
 /** Groups an estate's namespaces into classes of interchangeable ones. */
 export function namespaceClasses(estate: Estate, options: ClassOptions = {}): EstateClasses {
   const specs = specsByNamespace(estate);
-  const { mentioned, cidrs } = specVocabulary(specs.all);
+  // Each spec's text, written once: the vocabulary and the class keys both read it.
+  const texts = new Map<unknown, string>();
+  const textOf = (spec: unknown) => {
+    let text = texts.get(spec);
+    if (text === undefined) {
+      text = JSON.stringify(spec);
+      texts.set(spec, text);
+    }
+    return text;
+  };
+  const { mentioned, cidrs } = specVocabulary(specs.all, textOf);
   const { abstract, podKey } = podSignatures(mentioned, cidrs, options.addresses ?? []);
   const podsOf = new Map<string, PodInfo[]>();
   for (const pod of estate.pods) podsOf.set(pod.namespace, [...(podsOf.get(pod.namespace) ?? []), pod]);
@@ -90,7 +100,7 @@ export function namespaceClasses(estate: Estate, options: ClassOptions = {}): Es
       (podsOf.get(namespace.name) ?? []).map(podKey).sort(),
       // Specs as written: the renderer writes keys in one order, so equal specs read equal (and a spec
       // written in another key order only makes a class of its own, never a wrong verdict).
-      (specs.byNamespace.get(namespace.name) ?? []).map((spec) => JSON.stringify(spec)).sort(),
+      (specs.byNamespace.get(namespace.name) ?? []).map(textOf).sort(),
     ]);
     let found = byKey.get(key);
     if (!found) {
@@ -105,13 +115,16 @@ export function namespaceClasses(estate: Estate, options: ClassOptions = {}): Es
 }
 
 /** Every string the specs mention (a label value they name tells pods apart), and the CIDRs among them. */
-function specVocabulary(specs: readonly unknown[]): { mentioned: Set<string>; cidrs: Set<string> } {
+function specVocabulary(
+  specs: readonly unknown[],
+  textOf: (spec: unknown) => string,
+): { mentioned: Set<string>; cidrs: Set<string> } {
   const mentioned = new Set<string>();
   const cidrs = new Set<string>();
   // Estates repeat the same few specs in every namespace: read each distinct one once.
   const read = new Set<string>();
   for (const spec of specs) {
-    const text = JSON.stringify(spec);
+    const text = textOf(spec);
     if (read.has(text)) continue;
     read.add(text);
     visitStrings(spec, (value) => {

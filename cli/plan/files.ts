@@ -5,7 +5,7 @@
  *   kubernetes/cluster.yaml      cluster-scoped objects (IngressClasses, admission policies...)
  *   helm/<release>.yaml          each Helm chart: chart, version, repository, namespace, values
  *   aws/resources.json           AWS and EKS resources: type, name, provider, options, inputs
- *   resources.json               every resource the program declared (for resource diffs)
+ *   resources.json               every resource the program declared, one per line (for resource diffs)
  *   config.json                  the normalised config (rebuilds the probe estate)
  *   outputs.json                 the stack outputs
  *   reachability.md|svg|html     who reaches whom
@@ -59,8 +59,9 @@ function lazyFile(path: string, render: () => string): PlanFile {
 }
 
 /**
- * A JSON array written element by element, byte for byte what `json(items, true)` writes:
- * `JSON.stringify` indents nested lines by two more spaces, and strings never hold a raw line break.
+ * A JSON array written element by element, one element per line: a changed resource is a changed line
+ * for `diff`, and the file is a quarter smaller than indented (17 MB at 1,000 namespaces), less to
+ * stringify and write.
  */
 function jsonArrayFile<T>(path: string, items: readonly T[], record: (item: T) => unknown): PlanFile {
   function* chunks(): Generator<string> {
@@ -69,8 +70,7 @@ function jsonArrayFile<T>(path: string, items: readonly T[], record: (item: T) =
       return;
     }
     for (let i = 0; i < items.length; i++) {
-      const text = JSON.stringify(record(items[i]!), null, 2).replaceAll("\n", "\n  ");
-      yield `${i === 0 ? "[\n  " : ",\n  "}${text}`;
+      yield `${i === 0 ? "[\n" : ",\n"}${JSON.stringify(record(items[i]!))}`;
     }
     yield "\n]\n";
   }
