@@ -78,7 +78,7 @@ export const contract: NetsegCommand = (program, io) => {
     .option("--config <file>", "compose with the defaults of this stack file")
     .option("--json", "print the report as JSON")
     .action((file: string, options: { stack?: string; config?: string; json?: boolean }) => {
-      const { contract: parsed, parsedFile } = readContract(io, file);
+      const { contract: parsed, parsedFile } = readContract(io, file, options.json === true);
       const stack = loadStack(io, options);
       const report = lintContract(parsed, stack);
       if (options.json) {
@@ -110,10 +110,29 @@ function readContractText(io: CommandIo, file: string): string {
   }
 }
 
-function readContract(io: CommandIo, file: string): { contract: Contract; parsedFile: ParsedContractFile } {
+/**
+ * Reads and parses a contract file, or stops on its problems. With `json`, the problems are also printed as
+ * the JSON report's findings (errors, each with its line), so a pipeline reading the report sees them.
+ */
+function readContract(
+  io: CommandIo,
+  file: string,
+  json = false,
+): { contract: Contract; parsedFile: ParsedContractFile } {
   const text = readContractText(io, file);
   const parsedFile = parseContractFile(text);
-  if (!parsedFile.contract) throw new CommandError(problems(file, parsedFile, parsedFile.issues, "invalid"));
+  if (!parsedFile.contract) {
+    if (json) {
+      const findings = parsedFile.issues.map((issue) => {
+        const line = issue.path.startsWith("line ")
+          ? Number(issue.path.slice(5))
+          : parsedFile.lineOf(pathParts(issue.path));
+        return { severity: "error", ...issue, ...(line === undefined ? {} : { line }) };
+      });
+      io.stdout(`${JSON.stringify({ file: displayName(file), findings }, null, 2)}\n`);
+    }
+    throw new CommandError(problems(file, parsedFile, parsedFile.issues, "invalid"));
+  }
   return { contract: parsedFile.contract, parsedFile };
 }
 

@@ -1,6 +1,7 @@
 /**
  * `netseg contract lint --json` as a tool reads it: every finding locates itself in the file the way the text
- * report does, so a pipeline can annotate the line without parsing the text.
+ * report does, so a pipeline can annotate the line without parsing the text; a file that is not a contract
+ * gives its problems the same way rather than an empty standard output.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -63,5 +64,25 @@ describe("contract lint --json composed with a stack", () => {
         `${finding.path} at line ${finding.line} is not where the text report puts it:\n${text.stdout}`,
       );
     }
+  });
+
+  it("gives the problems of a file that is not a contract as findings too, each naming its field", async () => {
+    const file = CONTRACT.replace(
+      "ports: [grpc]",
+      'ports: [{ port: 9000, endPort: "9010" }, { port: 8080, protocol: HTTP }]',
+    );
+    const { code, stdout } = await lint(["payments.yaml", "--stack", "dev", "--json"], {
+      "payments.yaml": file,
+    });
+    assert.equal(code, 2);
+    const report = JSON.parse(stdout) as { file: string; findings: { path: string; line?: number }[] };
+    assert.equal(report.file, "payments.yaml");
+    assert.deepEqual(
+      report.findings.map((f) => [f.path, f.line]),
+      [
+        ["ingress[0].ports[0].endPort", 9],
+        ["ingress[0].ports[1].protocol", 9],
+      ],
+    );
   });
 });
