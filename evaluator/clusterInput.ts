@@ -229,8 +229,20 @@ function checkPeer(
   const field = oneFieldOf(report, value, path, `an ${direction} peer of ${flavour.label}`, allowed);
   if (field === undefined) return undefined;
   if (field === "namespaces" || field === "pods") return selectionAt(report, value, path, flavour);
-  const listPath = childPath(path, field);
-  const list = value[field];
+  return checkAddressPeer(report, value[field], childPath(path, field), field, action);
+}
+
+/**
+ * An egress peer by address: `networks` (CIDRs), or `domainNames`, which match nothing in netseg's verdicts
+ * (it has no DNS answers) and so get a warning.
+ */
+function checkAddressPeer(
+  report: Report,
+  list: unknown,
+  listPath: string,
+  field: string,
+  action: TierAction | undefined,
+): ClusterPeer | undefined {
   if (!arrayAt(report, list, listPath, field === "networks" ? "CIDRs" : "domain names")) return undefined;
   if (list.length === 0 || list.length > 25) {
     report.add(listPath, list, "must list from 1 to 25 entries");

@@ -195,24 +195,7 @@ function sharedAuthentications(config: SegmentationConfig): MeshObjectSpec[] {
       ),
     );
   }
-  // A namespace's rules name who may enter its area, not the areas themselves, so moving it to another area
-  // changes what its policies refer to and never which policies it has.
-  for (const area of AREAS) {
-    for (const phase of PHASES) {
-      const rule = AREA_RULES[area];
-      const admitted = phase === "strict" ? rule.strictIngressFrom : rule.migrationIngressFrom;
-      const members = config.namespaces.filter((ns) => admitted.includes(ns.area)).map((ns) => ns.name);
-      if (members.length === 0) continue;
-      specs.push(
-        meshTls(
-          home,
-          SHARED_AUTHENTICATION.into(area, phase),
-          `Every service account of the namespaces the ${phase} area rules admit into ${area}: those of ${admitted.join(", ")}.`,
-          members.map(namespaceIdentity),
-        ),
-      );
-    }
-  }
+  specs.push(...admittedIntoAreas(config));
   if (config.namespaces.length > 0) {
     specs.push(
       meshTls(
@@ -238,6 +221,32 @@ function sharedAuthentications(config: SegmentationConfig): MeshObjectSpec[] {
       serviceAccountIdentity(monitoringServiceAccount(config)),
     ]),
   );
+  return specs;
+}
+
+/**
+ * Per area and phase, the identities the area rules admit into the area. A namespace's rules name who may
+ * enter its area, not the areas themselves, so moving it to another area changes what its policies refer to
+ * and never which policies it has.
+ */
+function admittedIntoAreas(config: SegmentationConfig): MeshObjectSpec[] {
+  const specs: MeshObjectSpec[] = [];
+  for (const area of AREAS) {
+    for (const phase of PHASES) {
+      const rule = AREA_RULES[area];
+      const admitted = phase === "strict" ? rule.strictIngressFrom : rule.migrationIngressFrom;
+      const members = config.namespaces.filter((ns) => admitted.includes(ns.area)).map((ns) => ns.name);
+      if (members.length === 0) continue;
+      specs.push(
+        meshTls(
+          config.mesh.controlPlaneNamespace,
+          SHARED_AUTHENTICATION.into(area, phase),
+          `Every service account of the namespaces the ${phase} area rules admit into ${area}: those of ${admitted.join(", ")}.`,
+          members.map(namespaceIdentity),
+        ),
+      );
+    }
+  }
   return specs;
 }
 
