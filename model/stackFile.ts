@@ -48,10 +48,12 @@ export function parseStackFile(text: string, fileName: string): StackFile {
   return { config };
 }
 
-/** The stack a stack file is for: `Pulumi.prod.yaml` → `prod`; another name stands for itself. */
-export function stackNameOf(path: string): string {
-  const file = basename(path);
-  return /^Pulumi\.([^.]+)\.yaml$/.exec(file)?.[1] ?? file;
+/**
+ * The stack a stack file is named for: `Pulumi.prod.yaml` → `prod`. Undefined for a file named otherwise,
+ * which the commands then read as the default stack's.
+ */
+export function stackNameOf(path: string): string | undefined {
+  return /^Pulumi\.([^.]+)\.yaml$/.exec(basename(path))?.[1];
 }
 
 /** The stacks that have a stack file in `dir`, sorted. */

@@ -173,7 +173,9 @@ function loadStack(io: CommandIo, options: { stack?: string; config?: string }):
     throw new CommandError("give --stack or --config, not both");
   }
   const path = options.config ?? `Pulumi.${options.stack ?? DEFAULT_STACK}.yaml`;
-  const name = options.stack ?? (options.config === undefined ? DEFAULT_STACK : stackNameOf(path));
+  // The same name `netseg plan --config` gives the file (cli/plan/plan.ts `stackSource`).
+  const name =
+    options.stack ?? (options.config === undefined ? undefined : stackNameOf(path)) ?? DEFAULT_STACK;
   let text: string;
   try {
     text = io.readFile(path);

@@ -4,13 +4,13 @@
  * plan directory. Everything the later commands need is in it, so a plan directory stands on its own.
  */
 import { existsSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { PlannedObjects } from "../../analysis/estate";
 import type { Problem } from "../../core/problems";
 import type { SegmentationConfig } from "../../model/config";
 import { parseConfig } from "../../model/config";
 import { ConfigError } from "../../model/issues";
-import { PROJECT, rawConfigOf, readStackFile, stacksIn } from "../../model/stackFile";
+import { PROJECT, rawConfigOf, readStackFile, stackNameOf, stacksIn } from "../../model/stackFile";
 import type { ProgramHooks } from "../../program";
 import { CommandError } from "../commands/command";
 import { type Manifest, manifestsOf, plannedObjects } from "../manifests";
@@ -56,8 +56,7 @@ export function stackSource(
 ): StackSource {
   if (options.config !== undefined) {
     const file = resolve(cwd, options.config);
-    const named = /^Pulumi\.([^.]+)\.yaml$/.exec(basename(file))?.[1];
-    return { stack: options.stack ?? named ?? DEFAULT_STACK, file, option: "--config" };
+    return { stack: options.stack ?? stackNameOf(file) ?? DEFAULT_STACK, file, option: "--config" };
   }
   const stack = options.stack ?? DEFAULT_STACK;
   return {

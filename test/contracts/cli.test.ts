@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { run } from "../../cli/main";
+import { DEFAULT_STACK, stackSource } from "../../cli/plan/plan";
 import type { NetworkPolicy } from "../../core/k8s";
 import { CONTRACT_LABEL, contractJsonSchema } from "../../model/contracts";
 import { ROOT } from "../support/stack";
@@ -159,6 +160,25 @@ describe("netseg contract", () => {
       join(ROOT, "Pulumi.staging.yaml"),
     ]);
     assert.equal(JSON.parse(json.stdout).stack, "staging");
+  });
+
+  it("lint --config gives a stack file named otherwise the stack name plan gives it: the default stack's", async () => {
+    // GIVEN staging's stack file under a name that names no stack
+    const custom = "custom-stack.yaml";
+    const files = { [custom]: readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8") };
+    const { code, stdout } = await netseg(["contract", "lint", EXAMPLE, "--config", custom], files);
+    assert.equal(code, 0, stdout);
+    // THEN lint names it as plan does, not by its file name
+    const planned = stackSource({ config: custom }).stack;
+    assert.equal(planned, DEFAULT_STACK);
+    assert.match(
+      stdout,
+      new RegExp(`^contract payments-api in namespace payments, against stack ${planned} \\(`),
+    );
+    const json = await netseg(["contract", "lint", EXAMPLE, "--json", "--config", custom], files);
+    assert.equal(JSON.parse(json.stdout).stack, planned);
+    // AND a file named for a stack still names that stack, in both commands
+    assert.equal(stackSource({ config: join(ROOT, "Pulumi.staging.yaml") }).stack, "staging");
   });
 
   it("lint composed with a stack reports a named port no pod declares as a finding, not an evaluator error", async () => {
