@@ -6,30 +6,12 @@ import { formatProblem } from "../../core/problems";
 import { parseConfig } from "../../model/config";
 import { type CheckId, parseContractFile, type Severity, type StackContext } from "../../model/contracts";
 import { rawConfigOf } from "../../model/stackFile";
-import { lintFile as lint, showFindings as show } from "../support/contractLint";
+import { ledger, lintFile as lint, showFindings as show } from "../support/contractLint";
 import { devConfig, ROOT } from "../support/stack";
 
 const DEV: StackContext = { name: "dev", config: parseConfig(rawConfigOf(devConfig())) };
 
 type File = Record<string, any>;
-
-/** A contract of the ledger service in `payments` (backoffice, migration phase in dev), with `edit` applied. */
-function ledger(edit: (file: File) => void = () => {}): File {
-  const file: File = {
-    name: "ledger",
-    namespace: "payments",
-    ingress: [
-      {
-        pods: { app: "ledger" },
-        from: [{ namespace: "payments-query-service", pods: { app: "payments-projector" } }],
-        ports: [8080],
-        why: "The projector reads ledger entries.",
-      },
-    ],
-  };
-  edit(file);
-  return file;
-}
 
 /** The one finding of `check` at `path`, with the severity expected and a message matching `message`. */
 function expectFinding(

@@ -1,37 +1,23 @@
 import assert from "node:assert/strict";
-import { lintContract } from "../../analysis/contractLint";
-import { formatProblem } from "../../core/problems";
 import { parseConfig } from "../../model/config";
-import { parseContractFile, stackContext } from "../../model/contracts";
+import { stackContext } from "../../model/contracts";
 import { rawConfigOf } from "../../model/stackFile";
+import { ledger, lintFile } from "../support/contractLint";
 import { devConfig } from "../support/stack";
 
 describe("contract lint's probe estate", () => {
   it("lints a service whose workloads share a name with the platform's stand-in pods", () => {
     // GIVEN payments' workloads called worker and endpoint, the names of the stand-ins of every area namespace
     const raw = rawConfigOf(devConfig());
-    const parsed = parseContractFile(
-      JSON.stringify({
-        name: "ledger",
-        namespace: "payments",
-        ingress: [
-          {
-            pods: { app: "ledger" },
-            from: [{ namespace: "payments-query-service", pods: { app: "payments-projector" } }],
-            ports: [8080],
-            why: "The projector reads ledger entries.",
-          },
-        ],
-        workloads: [
-          { name: "worker", labels: { app: "ledger" } },
-          { name: "endpoint", labels: { app: "ledger-admin" } },
-        ],
-      }),
-    );
-    assert.ok(parsed.contract, parsed.issues.map(formatProblem).join("\n"));
+    const file = ledger((f) => {
+      f.workloads = [
+        { name: "worker", labels: { app: "ledger" } },
+        { name: "endpoint", labels: { app: "ledger-admin" } },
+      ];
+    });
     // WHEN lint composes it with the dev stack, THEN the evaluator takes the estate (it refuses two pods of
     // one name in a namespace) and the workload joins under a name of its own
-    const report = lintContract(parsed.contract, stackContext("dev", parseConfig(raw), raw));
+    const report = lintFile(file, stackContext("dev", parseConfig(raw), raw));
     const opened = report.effects.flatMap((effect) => effect.opened);
     assert.ok(opened.length > 0);
     assert.ok(

@@ -16,3 +16,21 @@ export function lintFile(file: ContractFileValues, stack?: StackContext): LintRe
 /** The findings one per line, for assertion messages. */
 export const showFindings = (findings: readonly Finding[]) =>
   findings.map((f) => `${f.severity} ${f.check} ${formatProblem(f)}`).join("\n") || "(no findings)";
+
+/** A contract of the ledger service in `payments` (backoffice, migration phase in dev), with `edit` applied. */
+export function ledger(edit: (file: ContractFileValues) => void = () => {}): ContractFileValues {
+  const file: ContractFileValues = {
+    name: "ledger",
+    namespace: "payments",
+    ingress: [
+      {
+        pods: { app: "ledger" },
+        from: [{ namespace: "payments-query-service", pods: { app: "payments-projector" } }],
+        ports: [8080],
+        why: "The projector reads ledger entries.",
+      },
+    ],
+  };
+  edit(file);
+  return file;
+}
