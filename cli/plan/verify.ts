@@ -44,8 +44,6 @@ export const EXPOSED_CELLS_LISTED = 1000;
 export function tenantProofText(report: TenantProofReport): string {
   const head = `Tenant-proof: ${tenantProofSentence(report).replaceAll("**", "")}`;
   if (report.exposedCount === 0) return `${head}\n`;
-  const broken = new Set(report.broken.map(cellKey));
-  const brokenGroups = new Set(report.brokenGroups);
   const header = ["section", "from", "to", "port", "tier should hold", "design rule"];
   const row = (cell: DesignCell, shouldHold: boolean) => [
     cell.section,
@@ -56,9 +54,11 @@ export function tenantProofText(report: TenantProofReport): string {
     cell.rule,
   ];
   if (report.exposedCount <= EXPOSED_CELLS_LISTED) {
+    const broken = new Set(report.broken.map(cellKey));
     const rows = Array.from(report.exposedCells(), (cell) => row(cell, broken.has(cellKey(cell))));
     return `${head}\n\n${textTable(header, rows)}\n`;
   }
+  const brokenGroups = new Set(report.brokenGroups);
   const rows = report.exposed.map((group) => [String(group.count), ...row(group, brokenGroups.has(group))]);
   return (
     `${head}\n\n${count(report.exposed.length, "group")} of cells decided alike, each named by one example:\n\n` +

@@ -3,20 +3,19 @@ import { probeEstate } from "../../analysis/estate";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
 import { addressAt, NON_PUBLIC_RANGES, size } from "../../core/cidr";
 import { NetworkPolicyEvaluator } from "../../evaluator";
+import { addressToNumber } from "../../evaluator/addresses";
 import { parseConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
 import { editedConfig, runStack, withoutCni } from "../support/stack";
 
 type Rendering = "complement" | "except";
 
-const offsetOf = (address: string) => address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-
 /** Every address where the two renderings could part: each non-public range's ends and their neighbours. */
 function edgeAddresses(): string[] {
   const addresses = new Set<string>(["169.254.169.254", "8.8.8.8"]);
   const all = "0.0.0.0/0";
   for (const range of NON_PUBLIC_RANGES) {
-    const first = offsetOf(addressAt(range, 0));
+    const first = Number(addressToNumber(addressAt(range, 0)));
     const last = first + size(range) - 1;
     // The range's ends, and the neighbours outside it where IPv4 has them.
     for (const offset of [first - 1, first, last, last + 1]) {
