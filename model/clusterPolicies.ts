@@ -16,7 +16,7 @@
  *                                           the strict rules allow (contracts open pods inside that)
  *   netseg-area-<area>         (Admin 100+) pods of an area take pods only of the areas the rules allow,
  *                                           monitoring and their controller, and reach no private range
- *                                           outside the area's VPCs, nor instance metadata
+ *                                           outside the area's VPCs and DNS, nor instance metadata
  *
  * No Baseline tier: a Baseline deny for area pods would isolate a namespace's pods the moment it is
  * created, before its allows exist (test/components/rollout.test.ts evaluates those states). A namespace
@@ -326,7 +326,7 @@ function areaPolicy(config: SegmentationConfig, area: Area, priority: number): C
   const contractRanges = config.egress.contractRanges[area];
   return policy(
     `netseg-area-${area}`,
-    `Pods of area ${area} take pods only of ${rule.migrationIngressFrom.join(", ")}, monitoring and the ${area} controller, and reach by address only the public internet, the API server and the VPCs ${rule.egressToVpcs.join(", ")}; no team policy can open more.`,
+    `Pods of area ${area} take pods only of ${rule.migrationIngressFrom.join(", ")}, monitoring and the ${area} controller, and reach by address only the public internet, cluster DNS, the API server and the VPCs ${rule.egressToVpcs.join(", ")}; no team policy can open more.`,
     {
       tier: "Admin",
       priority,
@@ -339,6 +339,8 @@ function areaPolicy(config: SegmentationConfig, area: Area, priority: number): C
       ],
       egress: [
         ...metadataRules(config),
+        // NodeLocal DNSCache listens on a link-local address, one of the ranges denied below.
+        ...dnsRules(config),
         { name: "pods", action: "Pass", to: [everyPod, ...networks(config.cluster.cidrs)] },
         apiServerRule(config),
         ...(allowedVpcs.length > 0
