@@ -15,6 +15,7 @@ import { addressAt, size } from "../core/cidr";
 import type { Namespace, NetworkPolicy } from "../core/k8s";
 import { ENDPOINT_LABEL, ENDPOINT_VALUE } from "../core/labels";
 import {
+  type ClusterTierManifest,
   type Endpoint,
   type NamespaceInfo,
   NetworkPolicyEvaluator,
@@ -22,6 +23,7 @@ import {
   type PortSpec,
 } from "../evaluator";
 import { AREAS, type Area, type Phase } from "../model/areas";
+import { planClusterPolicies } from "../model/clusterPolicies";
 import type { SegmentationConfig } from "../model/config";
 import {
   type Contract,
@@ -66,13 +68,28 @@ export function withPhase(config: SegmentationConfig, namespace: string, phase: 
   };
 }
 
-/** Every NetworkPolicy the stack plans: area and tool namespaces, and the ingress controllers'. */
-export function defaultPolicies(config: SegmentationConfig): NetworkPolicy[] {
-  return [
-    ...planKubernetes(config).flatMap((plan) => plan.policies),
-    ...planIngressControllers(config).flatMap((plan) => plan.policies),
-  ].map((policy) => toNetworkPolicy(policy));
+/**
+ * What the platform decides around a contract: every NetworkPolicy the stack plans (area and tool
+ * namespaces, the ingress controllers') and, in clusterTier mode, the cluster tier, which holds the
+ * boundaries there and which no contract can undo.
+ */
+export interface PlatformPolicies {
+  policies: NetworkPolicy[];
+  clusterPolicies: ClusterTierManifest[];
 }
+
+export function platformPolicies(config: SegmentationConfig): PlatformPolicies {
+  return {
+    policies: [
+      ...planKubernetes(config).flatMap((plan) => plan.policies),
+      ...planIngressControllers(config).flatMap((plan) => plan.policies),
+    ].map((policy) => toNetworkPolicy(policy)),
+    clusterPolicies: planClusterPolicies(config).map((policy) => policy.object),
+  };
+}
+
+/** No platform at all: what a contract's policies admit on their own. */
+export const NO_PLATFORM: PlatformPolicies = { policies: [], clusterPolicies: [] };
 
 /** Builds the probe estate of a contract over a stack's config (pods are the same in both phases). */
 export function probeEstate(config: SegmentationConfig, contract: Contract): ProbeEstate {
@@ -265,15 +282,17 @@ export type ContractFlow = Flow<ProbeEndpoint, PortSpec>;
 /** Reachability over a contract's probe estate: every endpoint both a source and a destination. */
 export type ContractReachability = Reachability<ProbeEndpoint, PortSpec>;
 
-/** Reachability of every (source, destination, port) of the estate under `policies`. */
+/** Reachability of every (source, destination, port) of the estate under the platform and `policies`. */
 export function reachabilityUnder(
   estate: ProbeEstate,
-  policies: readonly NetworkPolicy[],
+  platform: PlatformPolicies,
+  policies: readonly NetworkPolicy[] = [],
 ): ContractReachability {
   const evaluator = new NetworkPolicyEvaluator({
     namespaces: estate.namespaces,
     pods: estate.pods,
-    policies: [...policies],
+    policies: [...platform.policies, ...policies],
+    clusterPolicies: platform.clusterPolicies,
   });
   return new Reachability(evaluator, estate.endpoints, estate.endpoints, estate.ports);
 }

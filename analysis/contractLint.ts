@@ -8,6 +8,8 @@
 
 import { overlaps, subtract } from "../core/cidr";
 import type { NetworkPolicy } from "../core/k8s";
+import type { TierRuleRef } from "../evaluator";
+import { tierRuleText } from "../evaluator/reason";
 import { AREA_RULES, type Phase } from "../model/areas";
 import type { NamespaceConfig, SegmentationConfig } from "../model/config";
 import type { Contract, ContractRule } from "../model/contracts/contract";
@@ -25,8 +27,9 @@ import { suggestion } from "../model/zodIssues";
 import {
   type ContractFlow,
   type ContractReachability,
-  defaultPolicies,
   flowText,
+  NO_PLATFORM,
+  platformPolicies,
   probeEstate,
   reachabilityUnder,
   withPhase,
@@ -191,14 +194,14 @@ function composeWithDefaults(
   const opened = new Map<string, ContractFlow[][]>();
   const bases: ContractReachability[] = [];
   for (const phase of phases) {
-    const defaults = defaultPolicies(withPhase(config, contract.namespace, phase));
+    const defaults = platformPolicies(withPhase(config, contract.namespace, phase));
     const base = reachabilityUnder(estate, defaults);
     bases.push(base);
-    const all = reachabilityUnder(estate, [...defaults, ...byName.values()]);
+    const all = reachabilityUnder(estate, defaults, [...byName.values()]);
     effects.push({ phase, configured: phase === home.phase, opened: all.allowedBeyond(base) });
     for (const { rule } of rulesOf(contract)) {
       const name = policyName(contract, rule);
-      const alone = reachabilityUnder(estate, [...defaults, byName.get(name)!]);
+      const alone = reachabilityUnder(estate, defaults, [byName.get(name)!]);
       opened.set(name, [...(opened.get(name) ?? []), alone.allowedBeyond(base)]);
     }
   }
@@ -216,6 +219,18 @@ function addsNothingFindings(contract: Contract, stack: StackContext, composed: 
     const name = policyName(contract, rule);
     const [now, later] = opened.get(name)!;
     if (now!.length > 0) continue;
+    const held = tierHeld(contract, rule, estate, byName.get(name)!, bases[0]!);
+    if (held) {
+      out.push(
+        finding("error", "cluster-tier", {
+          path,
+          value: name,
+          problem: `cannot open what it admits in stack ${stack.name}: e.g. ${flowText(held.flow)} is denied by ${tierRuleText(held.rule)} before any NetworkPolicy is asked, and no contract can undo the cluster tier`,
+          fix: `in policyMode clusterTier only the area rules let such traffic through: remove the rule, or have the platform change the area rules`,
+        }),
+      );
+      continue;
+    }
     if (later!.length > 0) {
       out.push(
         finding("note", "adds-nothing", {
@@ -242,6 +257,41 @@ function addsNothingFindings(contract: Contract, stack: StackContext, composed: 
   return out;
 }
 
+/**
+ * A connection the rule admits that the cluster tier denies on either side, with the rule that denies it:
+ * the tier decides before any NetworkPolicy, so the contract cannot open it in that stack.
+ */
+function tierHeld(
+  contract: Contract,
+  rule: ContractRule,
+  estate: ReturnType<typeof probeEstate>,
+  policy: ReturnType<typeof toContractNetworkPolicy>,
+  base: ContractReachability,
+): { flow: ContractFlow; rule: TierRuleRef } | undefined {
+  for (const flow of admittedBy(contract, rule, estate, policy)) {
+    const result = base.explain(flow);
+    for (const side of [result.ingress, result.egress]) {
+      if (side.tierRule && !side.allowed && (side.decidedBy === "Admin" || side.decidedBy === "Baseline")) {
+        return { flow, rule: side.tierRule };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The connections the rule's policy admits on its own side: its pods, its peers, its ports. */
+function admittedBy(
+  contract: Contract,
+  rule: ContractRule,
+  estate: ReturnType<typeof probeEstate>,
+  policy: ReturnType<typeof toContractNetworkPolicy>,
+): ContractFlow[] {
+  const alone = reachabilityUnder(estate, NO_PLATFORM, [policy]);
+  const mine = (end: ContractFlow["from"]) =>
+    end.pod?.namespace === contract.namespace && selects(rule.pods, end.pod.labels ?? {});
+  return alone.allowed((flow) => (rule.direction === "ingress" ? mine(flow.to) : mine(flow.from)));
+}
+
 /** Why a rule opens nothing: an example connection it admits, and what the defaults say about it. */
 function whyNothing(
   contract: Contract,
@@ -250,11 +300,7 @@ function whyNothing(
   policy: ReturnType<typeof toContractNetworkPolicy>,
   base: ContractReachability,
 ): string {
-  const alone = reachabilityUnder(estate, [policy]);
-  const mine = (end: ContractFlow["from"]) =>
-    end.pod?.namespace === contract.namespace && selects(rule.pods, end.pod.labels ?? {});
-  const admitted = alone.allowed((flow) => (rule.direction === "ingress" ? mine(flow.to) : mine(flow.from)));
-  const example = admitted[0];
+  const example = admittedBy(contract, rule, estate, policy)[0];
   if (!example) return ": it admits no connection, its pods or peers match no pod";
   const result = base.explain(example);
   const [own, other] =

@@ -47,6 +47,7 @@ export type CheckId =
   | "instance-metadata"
   | "area-vpc"
   | "adds-nothing"
+  | "cluster-tier"
   | "store-client";
 
 export interface Finding extends ContractIssue {

@@ -79,19 +79,32 @@ describe("netseg contract", () => {
     );
   });
 
-  it("lint reports what the contract opens in each phase against the dev stack, and exits 0 without errors", async () => {
-    const { code, stdout, stderr } = await netseg(["contract", "lint", EXAMPLE]);
+  it("lint reports what the contract opens in each phase against a NetworkPolicy-mode stack, and exits 0 without errors", async () => {
+    const { code, stdout, stderr } = await netseg(["contract", "lint", EXAMPLE, "--stack", "prod"]);
     assert.equal(code, 0, stderr);
     assert.match(
       stdout,
-      /^contract payments-api in namespace payments, against stack dev \(backoffice, migration phase\)/,
+      /^contract payments-api in namespace payments, against stack prod \(backoffice, migration phase\)/,
     );
     assert.match(
       stdout,
-      /opens beyond the area defaults in the migration phase \(the phase of payments in stack dev\): 1 connection\n {2}payments-query-service\/client → payments\/payments-api TCP\/8080\n/,
+      /opens beyond the area defaults in the migration phase \(the phase of payments in stack prod\): 1 connection\n {2}payments-query-service\/client → payments\/payments-api TCP\/8080\n/,
     );
     assert.match(stdout, /opens beyond the area defaults in the strict phase: 1 connection/);
     assert.match(stdout, /0 errors, 0 warnings, 0 notes\.\n$/);
+  });
+
+  it("lint refuses the same contract against dev, whose cluster tier keeps internalservices out of backoffice", async () => {
+    const { code, stdout } = await netseg(["contract", "lint", EXAMPLE]);
+    assert.equal(code, 2, stdout);
+    assert.match(
+      stdout,
+      /error +examples\/contracts\/payments\.yaml:11: ingress\[0\]: "payments-api-from-payments-projector" cannot open what it admits in stack dev: e\.g\. payments-query-service\/client → payments\/payments-api TCP\/8080 is denied by Admin ClusterNetworkPolicy netseg-area-backoffice ingress\[\d+\] "no-other-pods" \(Deny\)/,
+    );
+    assert.match(
+      stdout,
+      /opens beyond the area defaults in the migration phase \(the phase of payments in stack dev\): nothing/,
+    );
   });
 
   it("lint exits 2 on errors, after printing each one located in the file", async () => {
@@ -147,25 +160,25 @@ describe("netseg contract", () => {
       "lint",
       EXAMPLE,
       "--config",
-      join(ROOT, "Pulumi.staging.yaml"),
+      join(ROOT, "Pulumi.prod.yaml"),
     ]);
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /^contract payments-api in namespace payments, against stack staging \(/);
+    assert.match(stdout, /^contract payments-api in namespace payments, against stack prod \(/);
     const json = await netseg([
       "contract",
       "lint",
       EXAMPLE,
       "--json",
       "--config",
-      join(ROOT, "Pulumi.staging.yaml"),
+      join(ROOT, "Pulumi.prod.yaml"),
     ]);
-    assert.equal(JSON.parse(json.stdout).stack, "staging");
+    assert.equal(JSON.parse(json.stdout).stack, "prod");
   });
 
   it("lint --config gives a stack file named otherwise the stack name plan gives it: the default stack's", async () => {
-    // GIVEN staging's stack file under a name that names no stack
+    // GIVEN prod's stack file under a name that names no stack
     const custom = "custom-stack.yaml";
-    const files = { [custom]: readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8") };
+    const files = { [custom]: readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8") };
     const { code, stdout } = await netseg(["contract", "lint", EXAMPLE, "--config", custom], files);
     assert.equal(code, 0, stdout);
     // THEN lint names it as plan does, not by its file name
@@ -178,7 +191,7 @@ describe("netseg contract", () => {
     const json = await netseg(["contract", "lint", EXAMPLE, "--json", "--config", custom], files);
     assert.equal(JSON.parse(json.stdout).stack, planned);
     // AND a file named for a stack still names that stack, in both commands
-    assert.equal(stackSource({ config: join(ROOT, "Pulumi.staging.yaml") }).stack, "staging");
+    assert.equal(stackSource({ config: join(ROOT, "Pulumi.prod.yaml") }).stack, "prod");
   });
 
   it("lint composed with a stack reports a named port no pod declares as a finding, not an evaluator error", async () => {

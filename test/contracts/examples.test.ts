@@ -3,7 +3,9 @@
  * (every area namespace with an endpoint pod and a plain one, the controllers, monitoring, vault, DNS, a
  * namespace without an area, addresses outside the cluster, and pods carrying each contract's client
  * labels in every area), the full reachability matrix with the platform's defaults alone is compared with
- * the matrix once the contract's policies are added, in the namespace's phase and in the other one.
+ * the matrix once the contract's policies are added, in the namespace's phase and in the other one. The
+ * contract that crosses areas is proved over prod, in NetworkPolicy mode, the only mode where a contract
+ * may cross: dev's cluster tier keeps it shut.
  *
  * What each contract is meant to open is written here as a predicate over the two ends, from the contract's
  * purpose; the evaluator decides the rest. The contract must open exactly the intended connections the
@@ -14,10 +16,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type ContractReachability,
-  defaultPolicies,
   type ContractFlow as Flow,
   flowText,
   type ProbeEndpoint,
+  platformPolicies,
   probeEstate,
   reachabilityUnder,
   withPhase,
@@ -31,10 +33,12 @@ import {
   planContract,
   toContractNetworkPolicy,
 } from "../../model/contracts";
-import { rawConfigOf } from "../../model/stackFile";
+import { rawConfigOf, readStackFile } from "../../model/stackFile";
 import { devConfig, ROOT } from "../support/stack";
 
 const DEV = parseConfig(rawConfigOf(devConfig()));
+/** Prod runs in NetworkPolicy mode, where a contract may open another area's pods into its namespace. */
+const PROD = parseConfig(rawConfigOf(readStackFile(join(ROOT, "Pulumi.prod.yaml")).config));
 
 function example(name: string): Contract {
   const parsed = parseContractFile(readFileSync(join(ROOT, "examples", "contracts", `${name}.yaml`), "utf8"));
@@ -58,15 +62,12 @@ interface Outcome {
   opened: Flow[];
 }
 
-function evaluate(contract: Contract, phase: Phase): Outcome {
-  const config = withPhase(DEV, contract.namespace, phase);
+function evaluate(contract: Contract, phase: Phase, stack = DEV): Outcome {
+  const config = withPhase(stack, contract.namespace, phase);
   const estate = probeEstate(config, contract);
-  const defaults = defaultPolicies(config);
+  const defaults = platformPolicies(config);
   const before = reachabilityUnder(estate, defaults);
-  const after = reachabilityUnder(estate, [
-    ...defaults,
-    ...planContract(contract).map(toContractNetworkPolicy),
-  ]);
+  const after = reachabilityUnder(estate, defaults, planContract(contract).map(toContractNetworkPolicy));
   return { before, after, opened: after.allowedBeyond(before) };
 }
 
@@ -126,7 +127,7 @@ describe("the example contracts open exactly what they mean, in both phases", ()
     });
   });
 
-  describe("a backoffice service reached by one internalservices consumer (payments, migration in dev)", () => {
+  describe("a backoffice service reached by one internalservices consumer (payments, migration in prod)", () => {
     const contract = example("payments");
     const intended = (flow: Flow) =>
       pod(flow.from, "payments-query-service", { app: "payments-projector" }) &&
@@ -135,12 +136,21 @@ describe("the example contracts open exactly what they mean, in both phases", ()
 
     for (const phase of ["migration", "strict"] as const) {
       it(`${phase}: lets the projector into the payments API on 8080, and nothing else`, () => {
-        const outcome = evaluate(contract, phase);
+        const outcome = evaluate(contract, phase, PROD);
         assertOpensExactly(outcome, intended);
         // The area rules never admit internalservices to backoffice, so every intended connection is new.
         assert.ok(outcome.opened.length > 0 && outcome.opened.every(intended));
         // The Service's port 80 stays closed: the policy names the container port.
         assert.ok(outcome.opened.every((flow) => port(flow) !== "TCP/80"));
+      });
+
+      it(`${phase}: opens nothing in dev, whose cluster tier keeps internalservices out of backoffice`, () => {
+        const outcome = evaluate(contract, phase);
+        assert.equal(DEV.policyMode, "clusterTier");
+        const wanted = outcome.after.connections(intended);
+        assert.ok(wanted.length > 0);
+        assert.deepEqual(keys(outcome.opened), []);
+        assert.ok(wanted.every((flow) => !outcome.after.allowsFlow(flow)));
       });
     }
   });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultPolicies } from "../../analysis/contractEstate";
+import { platformPolicies } from "../../analysis/contractEstate";
 import type { PlannedObjects } from "../../analysis/estate";
 import { layersOf, meshVerdict } from "../../analysis/mesh";
 import type { Namespace } from "../../core/k8s";
@@ -43,10 +43,12 @@ function objects(withPolicies: boolean, withMesh: boolean): PlannedObjects {
     kind: "Namespace",
     metadata: { name: ns.name, labels: { ...ns.labels }, annotations: { ...ns.annotations } },
   }));
+  const platform = platformPolicies(config);
   return {
     namespaces,
+    clusterPolicies: platform.clusterPolicies,
     policies: [
-      ...defaultPolicies(config),
+      ...platform.policies,
       ...(withPolicies ? planContract(contract).map(toContractNetworkPolicy) : []),
     ],
     linkerd: [
