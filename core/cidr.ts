@@ -45,6 +45,8 @@ export const PRIVATE_RANGES: readonly string[] = [
 
 export const INSTANCE_METADATA_CIDR = "169.254.169.254/32";
 
+export const ALL_IPV4 = "0.0.0.0/0";
+
 function isIpv6(text: string): boolean {
   return ipaddr.IPv6.isValid(text.split("/")[0] ?? "");
 }
@@ -154,7 +156,7 @@ export function isPublic(cidr: string): boolean {
 
 /** The public internet as a list of CIDRs: everything minus the non-public ranges. */
 export function publicInternet(): string[] {
-  return subtract(["0.0.0.0/0"], NON_PUBLIC_RANGES);
+  return subtract([ALL_IPV4], NON_PUBLIC_RANGES);
 }
 
 /** Sorts numerically by network address, then by mask, so plans are stable. */

@@ -19,8 +19,13 @@
  * only the default-deny, as a quarantine.
  */
 
-import { INSTANCE_METADATA_CIDR } from "../core/cidr";
-import type { LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule } from "../core/k8s";
+import { ALL_IPV4, INSTANCE_METADATA_CIDR } from "../core/cidr";
+import type {
+  LabelSelector,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+} from "../core/k8s";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import { AREA_RULES, type Area } from "./areas";
 import type { NamespaceConfig, RetiredNamespaceConfig, SegmentationConfig } from "./config";
@@ -37,7 +42,7 @@ import {
   udp,
 } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
-import { outsideClosedStores } from "./storePolicies";
+import { closedStoreSubnets, outsideClosedStores } from "./storePolicies";
 
 /** The names of an area namespace's policies. */
 export const AREA_POLICY = {
@@ -88,8 +93,10 @@ function defaultDeny(policy: PolicyMaker, description: string, allows: PolicySpe
  * the network's.
  */
 function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPolicyEgressRule[] {
-  const internet = publicInternetPeers(config);
   const dns = dnsRule(config);
+  if (config.policyMode === "clusterTier")
+    return (area) => [{ to: [insideTheClusterTier(config, area)] }, dns];
+  const internet = publicInternetPeers(config);
   const api: NetworkPolicyEgressRule = { to: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(443)] };
   return (area) => {
     const vpcCidrs = AREA_RULES[area].egressToVpcs.flatMap(
@@ -108,6 +115,22 @@ function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPol
     }
     return [...rules, dns];
   };
+}
+
+/**
+ * In clusterTier mode the area's Admin policy already denies instance metadata and every private range
+ * outside the area's VPCs, and passes on only the public internet, the pods, the API server on 443, DNS and
+ * those VPCs (`clusterPolicies.ts`). The namespace's egress then needs to name only what it keeps back
+ * inside that: the subnets of stores in clients phase and the area's contract ranges, which their own
+ * policies open. One ipBlock instead of every VPC range in every namespace, so a VPC that gains a range
+ * changes the cluster tier and no namespace. test/analysis/clusterTierDefaults.test.ts proves that every
+ * verdict is the one the full rendering gives.
+ */
+function insideTheClusterTier(config: SegmentationConfig, area: Area): NetworkPolicyPeer {
+  const keptBack = [
+    ...new Set([...closedStoreSubnets(config), ...config.egress.contractRanges[area]]),
+  ].sort();
+  return { ipBlock: { cidr: ALL_IPV4, ...(keptBack.length > 0 ? { except: keptBack } : {}) } };
 }
 
 /**
@@ -254,6 +277,17 @@ function egressAllow(
   policy: PolicyMaker,
 ): PolicySpec {
   const rule = AREA_RULES[ns.area];
+  if (config.policyMode === "clusterTier") {
+    const contracts =
+      config.egress.contractRanges[ns.area].length > 0
+        ? " The area's contract ranges are left out: only contracts open them."
+        : "";
+    return policy(
+      AREA_POLICY.egress,
+      `Pods may reach what the cluster tier passes on (ClusterNetworkPolicy netseg-area-${ns.area}: the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}), the API server on 443 and cluster DNS); it denies other private addresses and instance metadata.${contracts}`,
+      { podSelector: ALL_PODS, policyTypes: ["Egress"], egress },
+    );
+  }
   return policy(
     AREA_POLICY.egress,
     `Pods may reach the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}), the API server on 443 and cluster DNS on UDP and TCP 53; other private addresses and instance metadata${

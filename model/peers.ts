@@ -4,7 +4,7 @@
  * so a policy's size does not grow with the estate.
  */
 
-import { NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
+import { ALL_IPV4, NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, NAMESPACE_NAME_LABEL } from "../core/labels";
 import type { Area } from "./areas";
@@ -76,5 +76,5 @@ export function udp(port: number): NetworkPolicyPort {
 export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPeer[] {
   return config.egress.publicInternet === "complement"
     ? ipBlocks(publicInternet())
-    : [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
+    : [{ ipBlock: { cidr: ALL_IPV4, except: [...NON_PUBLIC_RANGES] } }];
 }

@@ -5,7 +5,20 @@ import type { NetworkPolicy } from "../../core/k8s";
 import { isClusterTierObject } from "../../evaluator";
 import { parseConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
-import { devConfig, devRun } from "../support/stack";
+import { devConfig, devRun, editedConfig, runStack, withoutCni } from "../support/stack";
+
+/** A copy of the plan with sherlock's every-pod ingress allow widened to every namespace. */
+function widenSherlock(manifests: readonly Manifest[]): Manifest[] {
+  const tampered = structuredClone([...manifests]);
+  const allow = tampered.find(
+    (m) =>
+      m.kind === "NetworkPolicy" &&
+      m.metadata.namespace === "sherlock" &&
+      m.metadata.name === "netseg-allow-ingress",
+  ) as unknown as NetworkPolicy;
+  allow.spec!.ingress = [{ from: [{ namespaceSelector: {} }] }];
+  return tampered;
+}
 
 describe("checking a plan against the design", () => {
   let manifests: Manifest[];
@@ -25,20 +38,14 @@ describe("checking a plan against the design", () => {
     );
   });
 
-  it("names the broken rule, what was expected and the policy that decided, when a policy is wrong", () => {
-    // GIVEN the dev plan with sherlock's every-pod ingress allow widened to every namespace
-    const tampered = structuredClone(manifests);
-    const allow = tampered.find(
-      (m) =>
-        m.kind === "NetworkPolicy" &&
-        m.metadata.namespace === "sherlock" &&
-        m.metadata.name === "netseg-allow-ingress",
-    ) as unknown as NetworkPolicy;
-    allow.spec!.ingress = [{ from: [{ namespaceSelector: {} }] }];
-    // WHEN it is checked with the namespace policies alone (NetworkPolicy mode)
-    const withoutTier = tampered.filter((m) => !isClusterTierObject(m));
-    assert.ok(withoutTier.length < tampered.length);
-    const { violations } = checkDesign(config(), plannedObjects(withoutTier));
+  it("names the broken rule, what was expected and the policy that decided, when a policy is wrong", async () => {
+    // GIVEN dev in NetworkPolicy mode, whose namespace policies hold every boundary alone, with sherlock's
+    // every-pod ingress allow widened to every namespace
+    const alone = editedConfig(withoutCni);
+    const withoutTier = widenSherlock(manifestsOf((await runStack(alone)).resources));
+    assert.equal(withoutTier.filter(isClusterTierObject).length, 0);
+    // WHEN it is checked
+    const { violations } = checkDesign(parseConfig(rawConfigOf(alone)), plannedObjects(withoutTier));
     // THEN the pods of namespaces without an area (the stranger's, and DNS's) now reach both of sherlock's
     // stand-in pods, and each cell is named; the controllers' own egress still keeps them out
     assert.deepEqual(violations.map((v) => `${v.from} → ${v.to}`).sort(), [
@@ -55,6 +62,8 @@ describe("checking a plan against the design", () => {
     assert.match(stranger.decidedBy, /sherlock\/netseg-allow-ingress\b/);
     assert.ok(violations.every((v) => v.to.startsWith("sherlock/")));
     // AND with dev's cluster tier in place, the same widening opens none of it: the Admin tier denies it first
+    const tampered = widenSherlock(manifests);
+    assert.ok(tampered.some(isClusterTierObject));
     assert.deepEqual(checkDesign(config(), plannedObjects(tampered)).violations, []);
   });
 

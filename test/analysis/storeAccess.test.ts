@@ -12,6 +12,7 @@ import { diffMarkdown, diffPlans } from "../../cli/plan/diff";
 import { storeAccessBlocks } from "../../cli/plan/report";
 import type { Namespace } from "../../core/k8s";
 import { AREAS } from "../../model/areas";
+import { planClusterPolicies } from "../../model/clusterPolicies";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
 import { planKubernetes } from "../../model/kubernetes";
 import { toNetworkPolicy } from "../../model/policy";
@@ -21,6 +22,7 @@ import { editedConfig } from "../support/stack";
 
 type Values = Record<string, any>;
 
+/** The plan's namespaces and policies, the cluster tier's included, straight from the model. */
 function objectsOf(config: SegmentationConfig): PlannedObjects {
   const plans = planKubernetes(config);
   return {
@@ -32,6 +34,7 @@ function objectsOf(config: SegmentationConfig): PlannedObjects {
       }),
     ),
     policies: plans.flatMap((p) => p.policies.map(toNetworkPolicy)),
+    clusterPolicies: planClusterPolicies(config).map((p) => p.object),
   };
 }
 

@@ -146,10 +146,18 @@ describe("default policies", () => {
   });
 
   it("renders the public internet by the policy mode unless told: one except block in clusterTier, the list in networkPolicy", () => {
+    // The tools' egress names the internet in both modes (an area namespace's does only in networkPolicy
+    // mode: in clusterTier mode its one ipBlock leaves the private ranges to the cluster tier).
     const egressOf = (config: SegmentationConfig) =>
       planKubernetes(config)
-        .find((ns) => ns.namespace.name === "api")
-        ?.policies.find((p) => p.name === "netseg-allow-egress")?.spec.egress?.[0]?.to ?? [];
+        .find((ns) => ns.namespace.name === config.tools.monitoring.namespace)
+        ?.policies.find((p) => p.name === "netseg-allow-egress")
+        ?.spec.egress?.find(
+          (rule) =>
+            rule.to?.some(
+              (peer) => peer.ipBlock && !config.cluster.controlPlaneCidrs.includes(peer.ipBlock.cidr),
+            ) && rule.ports?.some((port) => port.port === 443),
+        )?.to ?? [];
     const isList = (peers: ReturnType<typeof egressOf>) =>
       peers.length === publicInternet().length && peers.every((peer) => peer.ipBlock && !peer.ipBlock.except);
     const isExcept = (peers: ReturnType<typeof egressOf>) =>
