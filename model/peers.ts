@@ -63,15 +63,17 @@ export function udp(port: number): NetworkPolicyPort {
 /**
  * "The public internet" as NetworkPolicy peers. `complement` lists the public ranges, 51 ipBlocks; `except`
  * writes one `0.0.0.0/0` with the non-public ranges excepted: the same addresses, so every cell comes out
- * the same either way (test/analysis/publicInternet.test.ts). Each namespace's egress policy carries it, so
- * on a large estate the list is most of what the stack declares.
+ * the same either way (test/analysis/publicInternet.test.ts). The tools' egress carries it, and in
+ * networkPolicy mode every namespace's egress too, where on a large estate the list is most of what the
+ * stack declares (in clusterTier mode a namespace's egress is one block, see `areaPolicies.ts`).
  *
  * The default follows the policy mode (model/config.ts). In networkPolicy mode the namespace policy is the
  * only guard of the private ranges, and the VPC CNI has mis-enforced `except` (research NP-03, NP-06: agent
  * #92 let metadata through an `except`), so the list stays explicit. In clusterTier mode the Admin tier
  * denies instance metadata and every private range outside the area's VPCs itself (model/clusterPolicies.ts),
- * so no boundary rests on the `except`: it only keeps closed the contract ranges the Admin tier passes, until
- * a contract opens them, on a CNI (v1.21.1 and later) whose agent carries the `except` fixes of v1.0.4.
+ * so no boundary rests on the `except`. What an `except` still keeps closed there, inside what the Admin tier
+ * passes (the contract ranges, and the namespaces' egress keeps back the subnets of stores in clients phase
+ * the same way), it keeps on a CNI (v1.21.1 and later) whose agent carries the `except` fixes of v1.0.4.
  */
 export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPeer[] {
   return config.egress.publicInternet === "complement"
