@@ -76,6 +76,11 @@ export interface DesignReport {
   cellsOf(group: DesignCellGroup): Generator<DesignCell>;
   /** Every cell, one by one, in the order of `groups`. */
   expandCells(): Generator<DesignCell>;
+  /**
+   * The groups a cell belongs to, by the names of its ends (one per section that checks it; none when no
+   * check has it): how one plan's cells are looked up in another's without listing either.
+   */
+  groupsOfCell(cell: Pick<DesignCell, "from" | "to" | "port" | "protocol">): DesignCellGroup[];
 }
 
 interface Check {
@@ -129,6 +134,9 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
   }
   let violations: Violation[] | undefined;
   let indexOf: Map<DesignCellGroup, number> | undefined;
+  let lookup:
+    | ((cell: Pick<DesignCell, "from" | "to" | "port" | "protocol">) => DesignCellGroup[])
+    | undefined;
   return {
     groups,
     cellCount: groups.reduce((sum, group) => sum + group.count, 0),
@@ -149,6 +157,50 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
     *expandCells() {
       for (let index = 0; index < groups.length; index++) yield* cellsOf(index);
     },
+    groupsOfCell(cell) {
+      lookup ??= cellLookup(checks, r, index, groups, expansions);
+      return lookup(cell);
+    },
+  };
+}
+
+/**
+ * Finds a cell's groups from its ends: the checks of its port that list both ends, and in each the class
+ * their slots (and whether they share a namespace) put the pair in. Built on first use; it holds the
+ * checks' ends as sets, never the cells.
+ */
+function cellLookup(
+  checks: readonly Check[],
+  r: Reachability<Located, PortSpec>,
+  index: ReadonlyMap<string, number>,
+  groups: readonly DesignCellGroup[],
+  expansions: readonly { check: Check; cell: CellClass }[],
+): (cell: Pick<DesignCell, "from" | "to" | "port" | "protocol">) => DesignCellGroup[] {
+  const byPort = new Map<string, { check: Check; sources: Set<number>; destinations: Set<number> }[]>();
+  for (const check of checks) {
+    const key = `${check.port.port}/${check.port.protocol}`;
+    const entry = { check, sources: new Set(check.sources), destinations: new Set(check.destinations) };
+    byPort.set(key, [...(byPort.get(key) ?? []), entry]);
+  }
+  const checkIndex = new Map(checks.map((check, i) => [check, i]));
+  const classKey = (check: Check, sourceSlot: number, destinationSlot: number, same: boolean) =>
+    `${checkIndex.get(check)} ${sourceSlot} ${destinationSlot} ${same}`;
+  const groupOf = new Map<string, DesignCellGroup>();
+  expansions.forEach(({ check, cell }, i) => {
+    groupOf.set(classKey(check, cell.sourceSlot, cell.destinationSlot, cell.sameNamespace), groups[i]!);
+  });
+  return ({ from, to, port, protocol }) => {
+    const s = index.get(from);
+    const d = index.get(to);
+    if (s === undefined || d === undefined || from === to) return [];
+    const same = r.from.namespace(s) >= 0 && r.from.namespace(s) === r.to.namespace(d);
+    const found: DesignCellGroup[] = [];
+    for (const { check, sources, destinations } of byPort.get(`${port}/${protocol}`) ?? []) {
+      if (!sources.has(s) || !destinations.has(d)) continue;
+      const group = groupOf.get(classKey(check, r.from.slot(s), r.to.slot(d), same));
+      if (group) found.push(group);
+    }
+    return found;
   };
 }
 

@@ -45,6 +45,8 @@ export interface TenantProofReport {
   exposedCells(): Generator<DesignCell>;
   /** Exposed cells the mode promises to hold (cluster-tier mode): any is a failure of `netseg verify`. */
   broken: DesignCell[];
+  /** Whether a cell, named by its ends, is one of the exposed ones. */
+  exposes(cell: Pick<DesignCell, "from" | "to" | "port" | "protocol">): boolean;
 }
 
 /** The widest NetworkPolicies a team could have admitted in each area namespace. */
@@ -119,6 +121,11 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
     },
     broken: brokenGroups.flatMap((group) => Array.from(attacked.cellsOf(group))),
     brokenGroups,
+    exposes(cell) {
+      return attacked
+        .groupsOfCell(cell)
+        .some((group) => group.expected === "deny" && group.actual === "allow");
+    },
   };
 }
 
@@ -127,8 +134,13 @@ export function cellKey(cell: Pick<DesignCell, "from" | "to" | "port" | "protoco
   return `${cell.from} → ${cell.to} ${cell.port}/${cell.protocol}`;
 }
 
-/** Cells tenant-proof in `base` that `head` exposes. */
+/**
+ * Cells tenant-proof in `base` that `head` exposes. Each of head's exposed cells is looked up in base by
+ * its ends: at 10,000 namespaces a plan exposes about 9 million, and a set of base's ran `netseg diff`
+ * out of memory.
+ */
 export function lostTenantProof(base: TenantProofReport, head: TenantProofReport): DesignCell[] {
-  const before = new Set(Array.from(base.exposedCells(), cellKey));
-  return Array.from(head.exposedCells()).filter((cell) => !before.has(cellKey(cell)));
+  const lost: DesignCell[] = [];
+  for (const cell of head.exposedCells()) if (!base.exposes(cell)) lost.push(cell);
+  return lost;
 }

@@ -190,6 +190,51 @@ describe("tenant-proof", function () {
     });
   }
 
+  it("finds the lost cells by looking each up in the other plan, as the direct comparison of both lists does", async () => {
+    // Plans whose namespaces fall into different classes: NetworkPolicy mode against cluster-tier mode, a
+    // generated estate against itself with namespaces moved and added, and a bound taken away.
+    const small = await planOf(estateConfig(60));
+    const moved = await planOf(
+      (() => {
+        const raw = estateConfig(64);
+        const namespaces = JSON.parse(raw[`${PROJECT}:namespaces`]!);
+        namespaces["team-00001"] = { area: "internalservices", phase: "strict" };
+        namespaces["team-00002"] = { area: "publicfrontal" };
+        return { ...raw, [`${PROJECT}:namespaces`]: JSON.stringify(namespaces) };
+      })(),
+    );
+    const withoutTier = await planOf(
+      editedConfig((values) => {
+        delete values.cluster.vpcCni;
+        values.policyMode = "networkPolicy";
+      }),
+    );
+    const weakened: PlannedObjects = {
+      ...dev.objects,
+      clusterPolicies: (dev.objects.clusterPolicies ?? []).filter(
+        (p) => !p.metadata.name.startsWith("netseg-area-"),
+      ),
+    };
+    const direct = (base: ReturnType<typeof checkTenantProof>, head: ReturnType<typeof checkTenantProof>) => {
+      const before = new Set(Array.from(base.exposedCells(), cellKey));
+      return Array.from(head.exposedCells(), cellKey).filter((key) => !before.has(key));
+    };
+    const pairs = [
+      [checkTenantProof(dev.config, dev.objects), checkTenantProof(withoutTier.config, withoutTier.objects)],
+      [checkTenantProof(withoutTier.config, withoutTier.objects), checkTenantProof(dev.config, dev.objects)],
+      [checkTenantProof(small.config, small.objects), checkTenantProof(moved.config, moved.objects)],
+      [checkTenantProof(moved.config, moved.objects), checkTenantProof(small.config, small.objects)],
+      [checkTenantProof(dev.config, dev.objects), checkTenantProof(dev.config, weakened)],
+    ] as const;
+    const sizes = pairs.map(([base, head]) => {
+      const expected = direct(base, head);
+      assert.deepEqual(lostTenantProof(base, head).map(cellKey), expected);
+      return expected.length;
+    });
+    // Some comparisons lose cells and some lose none, so both answers are checked.
+    assert.ok(sizes.some((n) => n > 100) && sizes.some((n) => n === 0), sizes.join(", "));
+  });
+
   it("holds on a generated estate of 300 namespaces in cluster-tier mode", async () => {
     const estate = await planOf(estateConfig(300));
     assert.equal(estate.config.namespaces.length, 300);
