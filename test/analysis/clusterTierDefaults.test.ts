@@ -10,12 +10,12 @@ import { diffConnections } from "../../analysis/diff";
 import { type PlannedObjects, probeEstate } from "../../analysis/estate";
 import { reachabilityOf } from "../../analysis/reachability";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
-import { addressAt, INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES, size } from "../../core/cidr";
+import { INSTANCE_METADATA_CIDR, NON_PUBLIC_RANGES } from "../../core/cidr";
 import { NetworkPolicyEvaluator, type Protocol } from "../../evaluator";
-import { addressToNumber } from "../../evaluator/addresses";
 import { parseConfig, type SegmentationConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
 import { closedStoreSubnets } from "../../model/storePolicies";
+import { rangeEdges } from "../support/edges";
 import { editedConfig, runStack, withoutCni } from "../support/stack";
 import { stackCounts } from "../support/stackCounts";
 
@@ -44,16 +44,7 @@ function edgeAddresses(config: SegmentationConfig): string[] {
     ...Object.values(config.egress.contractRanges).flat(),
     ...(config.egress.nodeLocalDns ? [`${config.egress.nodeLocalDns}/32`] : []),
   ];
-  const all = "0.0.0.0/0";
-  const addresses = new Set<string>(["8.8.8.8"]);
-  for (const range of ranges) {
-    const first = Number(addressToNumber(addressAt(range, 0)));
-    const last = first + size(range) - 1;
-    for (const at of [first - 1, first, last, last + 1]) {
-      if (at >= 0 && at < size(all)) addresses.add(addressAt(all, at));
-    }
-  }
-  return [...addresses];
+  return [...new Set(["8.8.8.8", ...rangeEdges(ranges)])];
 }
 
 const PORTS: { port: number; protocol: Protocol }[] = [

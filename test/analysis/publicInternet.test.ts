@@ -1,28 +1,18 @@
 import assert from "node:assert/strict";
 import { probeEstate } from "../../analysis/estate";
 import { manifestsOf, plannedObjects } from "../../cli/manifests";
-import { addressAt, NON_PUBLIC_RANGES, size } from "../../core/cidr";
+import { NON_PUBLIC_RANGES } from "../../core/cidr";
 import { NetworkPolicyEvaluator } from "../../evaluator";
-import { addressToNumber } from "../../evaluator/addresses";
 import { parseConfig } from "../../model/config";
 import { rawConfigOf } from "../../model/stackFile";
+import { rangeEdges } from "../support/edges";
 import { editedConfig, runStack, withoutCni } from "../support/stack";
 
 type Rendering = "complement" | "except";
 
 /** Every address where the two renderings could part: each non-public range's ends and their neighbours. */
 function edgeAddresses(): string[] {
-  const addresses = new Set<string>(["169.254.169.254", "8.8.8.8"]);
-  const all = "0.0.0.0/0";
-  for (const range of NON_PUBLIC_RANGES) {
-    const first = Number(addressToNumber(addressAt(range, 0)));
-    const last = first + size(range) - 1;
-    // The range's ends, and the neighbours outside it where IPv4 has them.
-    for (const offset of [first - 1, first, last, last + 1]) {
-      if (offset >= 0 && offset < size(all)) addresses.add(addressAt(all, offset));
-    }
-  }
-  return [...addresses];
+  return [...new Set(["169.254.169.254", "8.8.8.8", ...rangeEdges(NON_PUBLIC_RANGES)])];
 }
 
 /** Each area or tool pod's verdict to every edge address on 443 and 80, for the stack rendered one way. */
