@@ -179,9 +179,12 @@ describe("evaluator: tier-aware reachability matrix", () => {
       }),
       { numRuns: 150 },
     );
-    // The property only means something if the tiers decided a good share of the cells.
+    // The property only means something if the tiers decided a good share of the cells. Over ten runs of
+    // the random estates the tiers decided 22% to 27% of the cells and Admin denied 5% to 9%: the floors
+    // sit at half the lowest, low enough that a fair draw never trips them, high enough that a generator
+    // that stopped producing tiers would.
     assert.ok(cells > 10_000, `${cells} cells checked`);
-    assert.ok(tierDecided > cells / 5, `${tierDecided} of ${cells} cells decided by a cluster-tier rule`);
-    assert.ok(denied > cells / 20, `${denied} of ${cells} cells denied by an Admin rule`);
+    assert.ok(tierDecided > cells / 10, `${tierDecided} of ${cells} cells decided by a cluster-tier rule`);
+    assert.ok(denied > cells / 40, `${denied} of ${cells} cells denied by an Admin rule`);
   });
 });
