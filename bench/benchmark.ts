@@ -4,6 +4,11 @@ export interface BenchOptions {
   sizes?: number[];
   /** Interleaved pairs per size (`--pairs N` or `BENCH_PAIRS`). */
   pairs?: number;
+  /**
+   * The estates' `policyMode` (`--mode` or `BENCH_MODE`): dev's, `clusterTier`, unless told; `networkPolicy`
+   * is prod's, where the namespace policies hold the boundaries themselves.
+   */
+  mode?: "clusterTier" | "networkPolicy";
   /** A line of progress on standard error; results go to `log`, on standard output. */
   progress(line: string): void;
 }

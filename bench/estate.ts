@@ -37,11 +37,27 @@ function namespaceEntry(index: number): { area: string; phase?: string; ingressC
   };
 }
 
-/** The stack config (`namespace:key` → string, as Pulumi hands it to programs) of a generated estate. */
-export function estateConfig(count: number): Record<string, string> {
+/**
+ * The stack config (`namespace:key` → string, as Pulumi hands it to programs) of a generated estate. In
+ * `networkPolicy` mode the estate is dev's as a cluster without the tiers would run it: no VPC CNI add-on in
+ * the stack, and the public internet rendered as that mode renders it by default.
+ */
+export function estateConfig(count: number, mode: EstateMode = "clusterTier"): Record<string, string> {
   const config = { ...readStackFile(join(__dirname, "..", "Pulumi.dev.yaml")).config };
-  const cluster = JSON.parse(config[`${PROJECT}:cluster`]!) as { cidrs: string[] };
-  config[`${PROJECT}:cluster`] = JSON.stringify({ ...cluster, cidrs: [...cluster.cidrs, EXTRA_POD_RANGE] });
+  const { vpcCni, ...cluster } = JSON.parse(config[`${PROJECT}:cluster`]!) as {
+    cidrs: string[];
+    vpcCni?: unknown;
+  };
+  config[`${PROJECT}:cluster`] = JSON.stringify({
+    ...cluster,
+    ...(mode === "clusterTier" && vpcCni !== undefined ? { vpcCni } : {}),
+    cidrs: [...cluster.cidrs, EXTRA_POD_RANGE],
+  });
+  if (mode === "networkPolicy") {
+    config[`${PROJECT}:policyMode`] = "networkPolicy";
+    const { publicInternet: _default, ...egress } = JSON.parse(config[`${PROJECT}:egress`] ?? "{}");
+    config[`${PROJECT}:egress`] = JSON.stringify(egress);
+  }
   const own = JSON.parse(config[`${PROJECT}:namespaces`] ?? "{}") as Record<string, DevNamespace>;
   const namespaces = Object.fromEntries(
     Array.from({ length: count }, (_, i) => [estateNamespace(i), namespaceEntry(i)]),
@@ -109,10 +125,12 @@ function withGeneratedClients(stores: Store[], own: Record<string, DevNamespace>
   });
 }
 
+export type EstateMode = "clusterTier" | "networkPolicy";
+
 /** Writes the estate as a stack file `Pulumi.<stack>.yaml` in `dir` and returns its path. */
-export function writeEstateStack(dir: string, stack: string, count: number): string {
+export function writeEstateStack(dir: string, stack: string, count: number, mode?: EstateMode): string {
   const config: Record<string, unknown> = {};
-  for (const [key, text] of Object.entries(estateConfig(count))) {
+  for (const [key, text] of Object.entries(estateConfig(count, mode))) {
     // Structured values go back to YAML structures, plain strings (a phase, a region) stay strings.
     config[key] = /^[[{]/.test(text) ? JSON.parse(text) : text;
   }

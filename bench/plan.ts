@@ -142,7 +142,7 @@ export const plan: Benchmark = {
     const results: { size: number; pairs: Pair[] }[] = [];
     try {
       for (const size of sizes) {
-        const stackFile = writeEstateStack(dir, `estate-${size}`, size);
+        const stackFile = writeEstateStack(dir, `estate-${size}`, size, options.mode);
         const out = join(dir, `plan-${size}`);
         const measured: Pair[] = [];
         let resources = 0;
@@ -178,7 +178,7 @@ export const plan: Benchmark = {
     }
 
     log(
-      `Generated estates (the dev stack's VPCs, stores, sources and controllers; one namespace in ten strict, ` +
+      `Generated estates in ${options.mode ?? "clusterTier"} mode (the dev stack's VPCs, stores, sources and controllers; one namespace in ten strict, ` +
         `one in ten a workaround), ${pairs} interleaved pair${pairs === 1 ? "" : "s"} per size, each command ` +
         "in a process of its own. Medians of the runs:",
     );

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- name...] [--sizes 1000,10000] [--pairs 3]`: runs the benchmarks (all, or those named)
- * one after the other. `BENCH_SIZES` and `BENCH_PAIRS` do the same as the flags. Results go to standard
+ * `npm run bench [-- name...] [--sizes 1000,10000] [--pairs 3] [--mode clusterTier|networkPolicy]`: runs the
+ * benchmarks (all, or those named) one after the other. `BENCH_SIZES`, `BENCH_PAIRS` and `BENCH_MODE` do the
+ * same as the flags. Results go to standard
  * output as Markdown tables, progress to standard error. Timings are printed, never asserted: they depend
  * on the machine.
  */
@@ -25,13 +26,18 @@ async function main(args: readonly string[]): Promise<void> {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { sizes: { type: "string" }, pairs: { type: "string" } },
+      options: { sizes: { type: "string" }, pairs: { type: "string" }, mode: { type: "string" } },
     });
+    const mode = values.mode ?? process.env.BENCH_MODE;
+    if (mode !== undefined && mode !== "clusterTier" && mode !== "networkPolicy") {
+      throw new Error(`--mode must be clusterTier or networkPolicy, got "${mode}"`);
+    }
     const sizes = positiveIntegers(values.sizes ?? process.env.BENCH_SIZES, "--sizes");
     const [pairs] = positiveIntegers(values.pairs ?? process.env.BENCH_PAIRS, "--pairs") ?? [];
     options = {
       ...(sizes ? { sizes } : {}),
       ...(pairs ? { pairs } : {}),
+      ...(mode ? { mode } : {}),
       progress: (line) => process.stderr.write(`bench: ${line}\n`),
     };
     names = positionals;
