@@ -33,13 +33,13 @@ import {
   ALL_PODS,
   anyAreaNamespace,
   controllerPods,
+  dnsRule,
   ENDPOINT_PODS,
   ipBlocks,
   namespacesInAreas,
   podsOfNamespace,
   publicInternetPeers,
   tcp,
-  udp,
 } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 import { closedStoreSubnets, outsideClosedStores } from "./storePolicies";
@@ -131,22 +131,6 @@ function insideTheClusterTier(config: SegmentationConfig, area: Area): NetworkPo
     ...new Set([...closedStoreSubnets(config), ...config.egress.contractRanges[area]]),
   ].sort();
   return { ipBlock: { cidr: ALL_IPV4, ...(keptBack.length > 0 ? { except: keptBack } : {}) } };
-}
-
-/**
- * Cluster DNS on UDP and TCP 53. The rule names its peer: a ports-only rule next to ipBlocks is
- * mis-enforced by the VPC CNI.
- */
-function dnsRule(config: SegmentationConfig): NetworkPolicyEgressRule {
-  const { dns, nodeLocalDns } = config.egress;
-  return {
-    to: [
-      podsOfNamespace(dns.namespace, dns.podLabels),
-      // NodeLocal DNSCache runs on the host network, where no selector reaches it.
-      ...ipBlocks(nodeLocalDns ? [`${nodeLocalDns}/32`] : []),
-    ],
-    ports: [udp(53), tcp(53)],
-  };
 }
 
 type PolicyMaker = (

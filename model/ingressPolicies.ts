@@ -23,7 +23,7 @@ import { AREA_LABEL, DEFAULT_POLICY_LABEL, extraIngressLabel } from "../core/lab
 import { type Area, controllerCallers } from "./areas";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
 import { type ControllerIdentity, controllerIdentity } from "./controllers";
-import { ipBlocks, namespacesInAreas, podsOfNamespace, tcp, udp } from "./peers";
+import { dnsRule, ipBlocks, namespacesInAreas, podsOfNamespace, tcp } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 
 export const CONTROLLER_POLICY = {
@@ -66,7 +66,7 @@ export function planControllerRules(
         ? []
         : [{ from: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(identity.webhookPort)] }],
     backends: backendRules(config, area),
-    dns: dnsRules(config),
+    dns: [dnsRule(config)],
     kubeApi: [{ to: ipBlocks(config.cluster.controlPlaneCidrs), ports: [tcp(443)] }],
   };
 }
@@ -178,16 +178,6 @@ function backendRules(config: SegmentationConfig, area: Area): NetworkPolicyEgre
     if (!tool.exposedVia.includes(area)) continue;
     rules.push({ to: [podsOfNamespace(tool.namespace)], ports: tool.ports.map(tcp) });
   }
-  return rules;
-}
-
-export function dnsRules(config: SegmentationConfig): NetworkPolicyEgressRule[] {
-  const ports = [udp(53), tcp(53)];
-  const rules: NetworkPolicyEgressRule[] = [
-    { to: [podsOfNamespace(config.egress.dns.namespace, config.egress.dns.podLabels)], ports },
-  ];
-  // NodeLocal DNSCache answers on the host network, where no selector reaches.
-  if (config.egress.nodeLocalDns) rules.push({ to: ipBlocks([`${config.egress.nodeLocalDns}/32`]), ports });
   return rules;
 }
 

@@ -5,7 +5,12 @@
  */
 
 import { ALL_IPV4, NON_PUBLIC_RANGES, publicInternet } from "../core/cidr";
-import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from "../core/k8s";
+import type {
+  LabelSelector,
+  NetworkPolicyEgressRule,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+} from "../core/k8s";
 import { AREA_LABEL, ENDPOINT_LABEL, ENDPOINT_VALUE, NAMESPACE_NAME_LABEL } from "../core/labels";
 import type { Area } from "./areas";
 import type { SegmentationConfig } from "./config";
@@ -79,4 +84,20 @@ export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPe
   return config.egress.publicInternet === "complement"
     ? ipBlocks(publicInternet())
     : [{ ipBlock: { cidr: ALL_IPV4, except: [...NON_PUBLIC_RANGES] } }];
+}
+
+/**
+ * Cluster DNS on UDP and TCP 53, for every egress policy that resolves names. The rule names its peers: a
+ * ports-only rule next to ipBlocks is mis-enforced by the VPC CNI.
+ */
+export function dnsRule(config: SegmentationConfig): NetworkPolicyEgressRule {
+  const { dns, nodeLocalDns } = config.egress;
+  return {
+    to: [
+      podsOfNamespace(dns.namespace, dns.podLabels),
+      // NodeLocal DNSCache runs on the host network, where no selector reaches it.
+      ...ipBlocks(nodeLocalDns ? [`${nodeLocalDns}/32`] : []),
+    ],
+    ports: [udp(53), tcp(53)],
+  };
 }

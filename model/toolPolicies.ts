@@ -15,8 +15,8 @@
 import type { NetworkPolicyEgressRule } from "../core/k8s";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import type { SegmentationConfig, ToolConfig } from "./config";
-import { clusterVpcCidrs, dnsRules } from "./ingressPolicies";
-import { ALL_PODS, ipBlocks, podsOfNamespace, publicInternetPeers, tcp } from "./peers";
+import { clusterVpcCidrs } from "./ingressPolicies";
+import { ALL_PODS, dnsRule, ipBlocks, podsOfNamespace, publicInternetPeers, tcp } from "./peers";
 import { type PolicySpec, policyResourceName } from "./policy";
 
 export const TOOL_EGRESS_POLICY = "netseg-allow-egress";
@@ -35,7 +35,7 @@ export function planToolEgressPolicies(config: SegmentationConfig): PolicySpec[]
       [
         { to: ipBlocks(config.cluster.cidrs) },
         { to: ipBlocks(clusterVpcCidrs(config)), ports: NODE_METRICS_PORTS.map(tcp) },
-        ...dnsRules(config),
+        dnsRule(config),
         api,
         internet,
       ],
@@ -43,7 +43,7 @@ export function planToolEgressPolicies(config: SegmentationConfig): PolicySpec[]
     egressPolicy(
       vault,
       "Vault talks to its own peers, reviews service-account tokens through the API server and reaches the internet on 443 (KMS, identity providers); it reaches no data store, other VPC or instance metadata.",
-      [{ to: [podsOfNamespace(vault.namespace)] }, ...dnsRules(config), api, internet],
+      [{ to: [podsOfNamespace(vault.namespace)] }, dnsRule(config), api, internet],
     ),
   ];
 }
