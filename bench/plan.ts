@@ -139,7 +139,7 @@ export const plan: Benchmark = {
     const sizes = options.sizes ?? DEFAULT_SIZES;
     const pairs = options.pairs ?? DEFAULT_PAIRS;
     const dir = mkdtempSync(join(tmpdir(), "netseg-bench-"));
-    const results: { size: number; pairs: Pair[] }[] = [];
+    const results: { size: number; pairs: Pair[]; diff: Omit<Run, "program"> }[] = [];
     try {
       for (const size of sizes) {
         const stackFile = writeEstateStack(dir, `estate-${size}`, size, options.mode);
@@ -171,7 +171,13 @@ export const plan: Benchmark = {
               `verify ${formatDuration(last.verify.cpuMs)} CPU, plain ${formatDuration(last.plain.cpuMs)} CPU`,
           );
         }
-        results.push({ size, pairs: measured });
+        // The pull-request check on the plan against itself: tenant-proof looks every cell the plan exposes
+        // up in the other side, its worst case (at 10,000 namespaces, about 9 million cells).
+        const diffed = await runProcess([NETSEG, "diff", out, out, "--quiet"], () => {});
+        options.progress(
+          `[${size.toLocaleString("en")} namespaces] diff ${formatDuration(diffed.cpuMs)} CPU`,
+        );
+        results.push({ size, pairs: measured, diff: diffed });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -196,6 +202,18 @@ export const plan: Benchmark = {
           `| ${formatDuration(of((p) => p.plan.cpuMs))} | ${formatDuration(of((p) => p.plan.ms))} | ${mb(of((p) => p.plan.maxRssMb))} ` +
           `| ${formatDuration(of((p) => p.verify.cpuMs))} | ${mb(of((p) => p.verify.maxRssMb))} ` +
           `| ${formatDuration(of((p) => p.plan.cpuMs) / size)} |`,
+      );
+    }
+    log("");
+    log(
+      "`netseg diff` of each plan against itself, once per size (no target: shown so that a regression shows):",
+    );
+    log("");
+    log("| namespaces | netseg diff: CPU | time | max RSS |");
+    log("|---:|---:|---:|---:|");
+    for (const { size, diff } of results) {
+      log(
+        `| ${size.toLocaleString("en")} | ${formatDuration(diff.cpuMs)} | ${formatDuration(diff.ms)} | ${mb(diff.maxRssMb)} |`,
       );
     }
     log("");
