@@ -7,6 +7,8 @@
  *   netseg-allow-ingress-endpoints  pods labelled endpoint=true: every rule they take (migration: the
  *                                   same as every pod; strict: the area rules, the controllers, monitoring)
  *   netseg-allow-egress             public internet, the cluster's pods, the area's VPCs, cluster DNS
+ *                                   (clusterTier: all the cluster tier passes on but closed stores and
+ *                                   contract ranges, and cluster DNS)
  *   netseg-default-deny             isolates every pod for ingress and egress
  *
  * A policy isolates the pods it selects, in its direction, the moment it exists. So every rule a pod takes
