@@ -108,6 +108,7 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
   };
   const total = (groups: DesignCellGroup[]) => groups.reduce((sum, group) => sum + group.count, 0);
   const brokenGroups = exposed.filter(promised);
+  let exposedGroups: Set<DesignCellGroup> | undefined;
   return {
     adversary: admissionLimitsEgress(config)
       ? "every area namespace admits ingress from everywhere and egress as wide as admission lets through"
@@ -122,9 +123,9 @@ export function checkTenantProof(config: SegmentationConfig, objects: PlannedObj
     broken: brokenGroups.flatMap((group) => Array.from(attacked.cellsOf(group))),
     brokenGroups,
     exposes(cell) {
-      return attacked
-        .groupsOfCell(cell)
-        .some((group) => group.expected === "deny" && group.actual === "allow");
+      exposedGroups ??= new Set(exposed);
+      const groups = exposedGroups;
+      return attacked.groupsOfCell(cell).some((group) => groups.has(group));
     },
   };
 }
