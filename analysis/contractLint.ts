@@ -29,6 +29,7 @@ import {
   type ContractReachability,
   flowText,
   NO_PLATFORM,
+  type ProbeEstate,
   platformPolicies,
   probeEstate,
   reachabilityUnder,
@@ -171,7 +172,7 @@ function areaVpcFindings(contract: Contract, config: SegmentationConfig, home: N
 /** The contract composed with its area's defaults in each phase, its own phase first. */
 interface Composition {
   phases: Phase[];
-  estate: ReturnType<typeof probeEstate>;
+  estate: ProbeEstate;
   byName: Map<string, NetworkPolicy>;
   /** What the whole contract opens beyond the defaults, per phase. */
   effects: PhaseEffect[];
@@ -219,7 +220,8 @@ function addsNothingFindings(contract: Contract, stack: StackContext, composed: 
     const name = policyName(contract, rule);
     const [now, later] = opened.get(name)!;
     if (now!.length > 0) continue;
-    const held = tierHeld(contract, rule, estate, byName.get(name)!, bases[0]!);
+    const admitted = admittedBy(contract, rule, estate, byName.get(name)!);
+    const held = tierHeld(admitted, bases[0]!);
     if (held) {
       out.push(
         finding("error", "cluster-tier", {
@@ -246,7 +248,7 @@ function addsNothingFindings(contract: Contract, stack: StackContext, composed: 
       finding("warning", "adds-nothing", {
         path,
         value: name,
-        problem: `opens nothing the area defaults do not already allow, in either phase${whyNothing(contract, rule, estate, byName.get(name)!, bases[0]!)}`,
+        problem: `opens nothing the area defaults do not already allow, in either phase${whyNothing(rule, admitted, bases[0]!)}`,
         fix:
           rule.direction === "egress" && rule.peers.every((peer) => peer.kind !== "cidr")
             ? "remove the rule: the defaults let pods out to every pod, and it is the destination's own contract that must admit them"
@@ -258,22 +260,18 @@ function addsNothingFindings(contract: Contract, stack: StackContext, composed: 
 }
 
 /**
- * A connection the rule admits that the cluster tier denies on either side, with the rule that denies it:
- * the tier decides before any NetworkPolicy, so the contract cannot open it in that stack.
+ * A connection the rule admits that the Admin tier denies on either side, with the rule that denies it: that
+ * tier decides before any NetworkPolicy, so the contract cannot open it in that stack. (A Baseline decision
+ * is taken only where no NetworkPolicy selects the pod, so a contract overrides it.)
  */
 function tierHeld(
-  contract: Contract,
-  rule: ContractRule,
-  estate: ReturnType<typeof probeEstate>,
-  policy: ReturnType<typeof toContractNetworkPolicy>,
+  admitted: readonly ContractFlow[],
   base: ContractReachability,
 ): { flow: ContractFlow; rule: TierRuleRef } | undefined {
-  for (const flow of admittedBy(contract, rule, estate, policy)) {
+  for (const flow of admitted) {
     const result = base.explain(flow);
     for (const side of [result.ingress, result.egress]) {
-      if (side.tierRule && !side.allowed && (side.decidedBy === "Admin" || side.decidedBy === "Baseline")) {
-        return { flow, rule: side.tierRule };
-      }
+      if (side.tierRule && side.decidedBy === "Admin" && !side.allowed) return { flow, rule: side.tierRule };
     }
   }
   return undefined;
@@ -283,8 +281,8 @@ function tierHeld(
 function admittedBy(
   contract: Contract,
   rule: ContractRule,
-  estate: ReturnType<typeof probeEstate>,
-  policy: ReturnType<typeof toContractNetworkPolicy>,
+  estate: ProbeEstate,
+  policy: NetworkPolicy,
 ): ContractFlow[] {
   const alone = reachabilityUnder(estate, NO_PLATFORM, [policy]);
   const mine = (end: ContractFlow["from"]) =>
@@ -294,13 +292,11 @@ function admittedBy(
 
 /** Why a rule opens nothing: an example connection it admits, and what the defaults say about it. */
 function whyNothing(
-  contract: Contract,
   rule: ContractRule,
-  estate: ReturnType<typeof probeEstate>,
-  policy: ReturnType<typeof toContractNetworkPolicy>,
+  admitted: readonly ContractFlow[],
   base: ContractReachability,
 ): string {
-  const example = admittedBy(contract, rule, estate, policy)[0];
+  const example = admitted[0];
   if (!example) return ": it admits no connection, its pods or peers match no pod";
   const result = base.explain(example);
   const [own, other] =

@@ -22,7 +22,7 @@ import {
   type Source,
   toolEgressPorts,
 } from "./expectations";
-import { type CellClass, type Located, pairsOf, Reachability } from "./reachability";
+import { type CellClass, type Located, pairsOf, Reachability, sameNamespaceOf } from "./reachability";
 
 export type Verdict = "allow" | "deny";
 
@@ -70,8 +70,6 @@ export interface DesignReport {
    * out on first use: tenant-proof checks a design it expects to break in many cells and needs only which.
    */
   readonly violations: Violation[];
-  /** The cells that do not hold, without attribution. */
-  violatingCells(): Generator<DesignCell>;
   /** The cells one group of `groups` stands for, by the names of their own ends. */
   cellsOf(group: DesignCellGroup): Generator<DesignCell>;
   /** Every cell, one by one, in the order of `groups`. */
@@ -147,7 +145,6 @@ export function checkDesign(config: SegmentationConfig, objects: PlannedObjects)
       });
       return violations;
     },
-    violatingCells,
     cellsOf(group) {
       indexOf ??= new Map(groups.map((g, index) => [g, index]));
       const index = indexOf.get(group);
@@ -193,7 +190,7 @@ function cellLookup(
     const s = index.get(from);
     const d = index.get(to);
     if (s === undefined || d === undefined || from === to) return [];
-    const same = r.from.namespace(s) >= 0 && r.from.namespace(s) === r.to.namespace(d);
+    const same = sameNamespaceOf(r.from, r.to, s, d);
     const found: DesignCellGroup[] = [];
     for (const { check, sources, destinations } of byPort.get(`${port}/${protocol}`) ?? []) {
       if (!sources.has(s) || !destinations.has(d)) continue;

@@ -257,7 +257,8 @@ function groupBySlot(indexes: readonly number[], place: Placement): Map<number, 
   return groups;
 }
 
-const sameNamespaceOf = (from: Placement, to: Placement, s: number, d: number) =>
+/** Whether two ends are pods of one namespace: what splits a pair of slots into two classes of cells. */
+export const sameNamespaceOf = (from: Placement, to: Placement, s: number, d: number) =>
   from.namespace(s) >= 0 && from.namespace(s) === to.namespace(d);
 
 /**
