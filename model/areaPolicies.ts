@@ -21,7 +21,7 @@
  * only the default-deny, as a quarantine.
  */
 
-import { ALL_IPV4, INSTANCE_METADATA_CIDR } from "../core/cidr";
+import { ALL_IPV4, INSTANCE_METADATA_CIDR, sortCidrs } from "../core/cidr";
 import type {
   LabelSelector,
   NetworkPolicyEgressRule,
@@ -30,6 +30,7 @@ import type {
 } from "../core/k8s";
 import { DEFAULT_POLICY_LABEL } from "../core/labels";
 import { AREA_RULES, type Area } from "./areas";
+import { areaClusterPolicyName } from "./clusterPolicies";
 import type { NamespaceConfig, RetiredNamespaceConfig, SegmentationConfig } from "./config";
 import {
   ALL_PODS,
@@ -120,18 +121,19 @@ function planEgressRules(config: SegmentationConfig): (area: Area) => NetworkPol
 }
 
 /**
- * In clusterTier mode the area's Admin policy already denies instance metadata and every private range
- * outside the area's VPCs, and passes on only the public internet, the pods, the API server on 443, DNS and
- * those VPCs (`clusterPolicies.ts`). The namespace's egress then needs to name only what it keeps back
+ * In clusterTier mode the area's Admin policy already denies instance metadata (but TCP 80 with
+ * `egress.instanceMetadata: allow`) and every private range outside the area's VPCs, and passes on only the
+ * public internet, the pods, the API server on 443, DNS, those VPCs and the contract ranges
+ * (`clusterPolicies.ts`). The namespace's egress then needs to name only what it keeps back
  * inside that: the subnets of stores in clients phase and the area's contract ranges, which their own
  * policies open. One ipBlock instead of every VPC range in every namespace, so a VPC that gains a range
  * changes the cluster tier and no namespace. test/analysis/clusterTierDefaults.test.ts proves that every
  * verdict is the one the full rendering gives.
  */
 function insideTheClusterTier(config: SegmentationConfig, area: Area): NetworkPolicyPeer {
-  const keptBack = [
+  const keptBack = sortCidrs([
     ...new Set([...closedStoreSubnets(config), ...config.egress.contractRanges[area]]),
-  ].sort();
+  ]);
   return { ipBlock: { cidr: ALL_IPV4, ...(keptBack.length > 0 ? { except: keptBack } : {}) } };
 }
 
@@ -270,7 +272,9 @@ function egressAllow(
         : "";
     return policy(
       AREA_POLICY.egress,
-      `Pods may reach what the cluster tier passes on (ClusterNetworkPolicy netseg-area-${ns.area}: the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}), the API server on 443 and cluster DNS); it denies other private addresses and instance metadata.${contracts}`,
+      `Pods may reach what the cluster tier passes on (ClusterNetworkPolicy ${areaClusterPolicyName(ns.area)}: the public internet, the cluster's pods, the VPCs of area ${ns.area} (${list(rule.egressToVpcs)}), the API server on 443 and cluster DNS); it denies other private addresses and instance metadata${
+        config.egress.instanceMetadata === "allow" ? " (but on TCP 80, allowed here)" : ""
+      }.${contracts}`,
       { podSelector: ALL_PODS, policyTypes: ["Egress"], egress },
     );
   }

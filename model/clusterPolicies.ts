@@ -86,6 +86,11 @@ export interface ClusterPolicySpec {
   object: ClusterNetworkPolicyObject;
 }
 
+/** The name of an area's Admin policy, which namespace policies that leave bounds to it cite. */
+export function areaClusterPolicyName(area: Area): string {
+  return `netseg-area-${area}`;
+}
+
 /** The cluster-tier objects of the stack: none in `networkPolicy` mode. */
 export function planClusterPolicies(config: SegmentationConfig): ClusterPolicySpec[] {
   if (config.policyMode !== "clusterTier") return [];
@@ -325,7 +330,7 @@ function areaPolicy(config: SegmentationConfig, area: Area, priority: number): C
   const allowedVpcs = areaVpcRanges(config, area);
   const contractRanges = config.egress.contractRanges[area];
   return policy(
-    `netseg-area-${area}`,
+    areaClusterPolicyName(area),
     `Pods of area ${area} take pods only of ${rule.migrationIngressFrom.join(", ")}, monitoring and the ${area} controller, and reach by address only the public internet, cluster DNS, the API server and the VPCs ${rule.egressToVpcs.join(", ")}; no team policy can open more.`,
     {
       tier: "Admin",

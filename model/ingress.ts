@@ -17,7 +17,7 @@
  * Everything here is plain data; `components/ingressController.ts` only declares it.
  */
 
-import { isPublic } from "../core/cidr";
+import { ALL_IPV4, isPublic } from "../core/cidr";
 import { MANAGED_LABEL } from "../core/labels";
 import { AREAS, type Area } from "./areas";
 import type { IngressControllerConfig, SegmentationConfig } from "./config";
@@ -39,7 +39,7 @@ export const TRAEFIK_CHART = {
 export const NLB_LOAD_BALANCER_CLASS = "service.k8s.aws/nlb";
 
 /** Every IPv4 address; only the public controller's ALB listens to it. */
-export const ANYWHERE = "0.0.0.0/0";
+export const ANYWHERE = ALL_IPV4;
 
 /** Names of Traefik's entry points in the chart (`ports.<name>`); the nginx provider routes on the first two. */
 export const ENTRY_POINTS = {

@@ -76,9 +76,10 @@ export function udp(port: number): NetworkPolicyPort {
  * only guard of the private ranges, and the VPC CNI has mis-enforced `except` (research NP-03, NP-06: agent
  * #92 let metadata through an `except`), so the list stays explicit. In clusterTier mode the Admin tier
  * denies instance metadata and every private range outside the area's VPCs itself (model/clusterPolicies.ts),
- * so no boundary rests on the `except`. What an `except` still keeps closed there, inside what the Admin tier
- * passes (the contract ranges, and the namespaces' egress keeps back the subnets of stores in clients phase
- * the same way), it keeps on a CNI (v1.21.1 and later) whose agent carries the `except` fixes of v1.0.4.
+ * so no boundary rests on the `except`. There this rendering serves the tools' egress only, whose Admin
+ * policy denies every non-public range; an area namespace's egress keeps back closed stores and contract
+ * ranges with an `except` of its own (`insideTheClusterTier` in areaPolicies.ts), on a CNI (v1.21.1 and
+ * later) whose agent carries the `except` fixes of v1.0.4.
  */
 export function publicInternetPeers(config: SegmentationConfig): NetworkPolicyPeer[] {
   return config.egress.publicInternet === "complement"
